@@ -1,0 +1,91 @@
+"""Stage: extract and clean the fetched pages of one batch and upsert them as articles.
+
+One transaction per batch: COPY into a staging table, archive changed versions, then INSERT ... ON CONFLICT.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from datetime import datetime
+
+import psycopg2.extensions
+
+from newsflow.dedup import normalized_text_hash, text_signature
+from newsflow.extract import extract_article
+from newsflow.models import EntryHints, ExtractedArticle
+from newsflow.pipeline.runs import run_clock, versions
+from newsflow.urlnorm import canonicalize_url
+from newsflow.warehouse.db import copy_rows, create_stage, load_sql, transaction
+
+log = logging.getLogger(__name__)
+
+ARTICLE_COLUMNS = (
+    "url_key", "url", "final_url", "canonical_url", "outlet_id", "feed_id", "title", "text", "description",
+    "authors", "published_at", "updated_at", "language", "section", "tags", "image_url", "site_name",
+    "word_count", "extraction_status", "extraction_method", "extractor_version", "content_hash", "signature",
+    "raw_sha256", "first_seen_at", "last_changed_at", "first_run_id",
+)
+#: Per-page budget; a pathological page fails alone with a status.
+EXTRACT_DEADLINE_S = 10.0
+
+
+def _raw_bodies(cur: psycopg2.extensions.cursor, shas: list[str]) -> dict[str, bytes]:
+    cur.execute("SELECT sha256, body_gz FROM newsflow.raw_documents WHERE sha256 = ANY(%s)", (shas,))
+    return {sha: gzip.decompress(bytes(body)) for sha, body in cur.fetchall()}
+
+
+def article_row(
+    item: tuple, art: ExtractedArticle, *, run_id: str, now: datetime, extractor_version: str
+) -> tuple:
+    (url_key, link, feed_id, _ek, _eh, _fs, final_url, raw_sha, *_rest) = item
+    outlet_id = item[13]
+    ok = art.status == "ok"
+    canonical = canonicalize_url(art.canonical_url) if art.canonical_url else None
+    return (
+        url_key, link, final_url, canonical, outlet_id, feed_id, art.title, art.text if ok else "",
+        art.description, art.authors, art.published_at, art.updated_at, art.language, art.section, art.tags,
+        art.image_url, art.site_name, art.word_count, art.status, art.method, extractor_version,
+        normalized_text_hash(art.text) if ok else None, text_signature(art.text) if ok else None,
+        raw_sha, now, now, run_id,
+    )
+
+
+def extract_batch(
+    conn: psycopg2.extensions.connection, run_id: str, batch_no: int, *, now: datetime | None = None
+) -> dict[str, int]:
+    """Extract the pages of one batch and upsert the articles in one transaction; returns counts."""
+    now = now or run_clock(conn, run_id)
+    extractor_version = versions()["extractor"]
+    with conn.cursor() as cur:
+        cur.execute(load_sql("article_queue_batch"), {"run_id": run_id, "batch_no": batch_no})
+        items = [it for it in cur.fetchall() if it[5] == "ok" and it[7]]
+        bodies = _raw_bodies(cur, sorted({it[7] for it in items}))
+    conn.commit()
+    rows, statuses = [], {}
+    for it in items:
+        hints = EntryHints(title=it[8], published_at=it[9], authors=list(it[10] or []), language=it[12],
+                           summary=it[11])
+        body = bodies.get(it[7])
+        if body is None:
+            art = ExtractedArticle(status="failed", error=f"raw document {it[7]} is missing: was it pruned?")
+        else:
+            art = extract_article(body, it[6] or it[1], hints=hints, deadline_s=EXTRACT_DEADLINE_S)
+        statuses[art.status] = statuses.get(art.status, 0) + 1
+        rows.append(article_row(it, art, run_id=run_id, now=now, extractor_version=extractor_version))
+    counts = {"pages": len(items), "new": 0, "changed": 0, **{f"status_{k}": v for k, v in statuses.items()}}
+    if not rows:
+        return counts
+    with transaction(conn) as cur:
+        create_stage(cur, "stage_articles", "articles", ARTICLE_COLUMNS)
+        copy_rows(cur, "stage_articles", ARTICLE_COLUMNS, rows)
+        cur.execute(load_sql("archive_article_revisions"))
+        cur.execute(load_sql("upsert_articles"))
+        for (inserted,) in cur.fetchall():
+            counts["new" if inserted else "changed"] += 1
+        cur.execute(
+            """UPDATE newsflow.article_queue q SET extract_status = s.extraction_status
+               FROM stage_articles s WHERE q.run_id = %s AND q.url_key = s.url_key""",
+            (run_id,),
+        )
+    return counts

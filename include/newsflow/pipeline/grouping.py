@@ -1,0 +1,107 @@
+"""Stage: mark copies (duplicate_of) and place every new article in a story, in one transaction.
+
+Reads the run's ungrouped articles and the recent grouped ones; writes duplicates, memberships and story summaries.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import psycopg2.extensions
+
+from newsflow.dedup import find_duplicates
+from newsflow.models import Doc
+from newsflow.pipeline.runs import run_clock
+from newsflow.stories import assign_stories, summarize_story
+from newsflow.warehouse.db import copy_rows, create_stage, load_sql, transaction
+
+log = logging.getLogger(__name__)
+
+STORY_COLUMNS = ("story_id", "headline", "first_seen_at", "first_published_at", "first_outlet_id", "n_outlets",
+                 "n_articles", "last_article_at", "created_run_id")
+MEMBER_COLUMNS = ("article_id", "story_id", "score", "is_copy", "run_id")
+DUPLICATE_COLUMNS = ("article_id", "duplicate_of", "kind", "score", "run_id")
+
+
+def _doc(row: tuple, story_id: int | None = None, duplicate_of: int | None = None) -> Doc:
+    aid, url, canonical, outlet, title, text, published, first_seen, lang, sig = row[:10]
+    return Doc(article_id=aid, url=url, canonical_url=canonical, outlet=outlet, title=title, text=text,
+               published_at=published, first_seen_at=first_seen, language=lang, story_id=story_id,
+               duplicate_of=duplicate_of, signature=bytes(sig) if sig is not None else None)
+
+
+def group_stories(
+    conn: psycopg2.extensions.connection, run_id: str, *, story_window_hours: float, dedup_window_hours: float
+) -> dict[str, int]:
+    """Dedup and cluster the articles not yet grouped; returns counts."""
+    now = run_clock(conn, run_id)
+    since = now - timedelta(hours=max(story_window_hours, dedup_window_hours))
+    with transaction(conn) as cur:
+        # One grouping at a time: two concurrent runs must not open two stories for one event.
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('newsflow.group_stories'))")
+        cur.execute(load_sql("docs_to_group"))
+        new = [_doc(r) for r in cur.fetchall()]
+        if not new:
+            return {"articles": 0, "duplicates": 0, "stories_new": 0, "stories_touched": 0}
+        cur.execute(load_sql("recent_grouped_docs"), {"since": since})
+        recent = [_doc(r, story_id=r[10], duplicate_of=r[11]) for r in cur.fetchall()]
+
+        links = find_duplicates(new, recent)
+        dup_of = {link.article_id: link for link in links}
+        originals = [d for d in new if d.article_id not in dup_of]
+        independent_recent = [d for d in recent if d.duplicate_of is None]
+        assignments = assign_stories(originals, independent_recent, window_hours=story_window_hours)
+        story_of = {d.article_id: d.story_id for d in recent}
+        story_of.update({a.article_id: a.story_id for a in assignments})
+        members = [(a.article_id, a.story_id, a.score, False, run_id) for a in assignments]
+        for link in links:
+            # A copy joins its original's story; the chain was already followed to the root.
+            members.append((link.article_id, story_of[link.duplicate_of], link.score, True, run_id))
+            story_of[link.article_id] = story_of[link.duplicate_of]
+        touched = sorted({m[1] for m in members})
+        new_story_ids = {a.story_id for a in assignments if a.is_new_story}
+
+        # Stories first (memberships reference them), with summaries over all members old and new.
+        summaries = _summaries(cur, touched, new, recent, story_of, dup_of, run_id, new_story_ids)
+        create_stage(cur, "stage_stories", "stories", STORY_COLUMNS)
+        copy_rows(cur, "stage_stories", STORY_COLUMNS, summaries)
+        cur.execute(load_sql("upsert_stories"))
+        create_stage(cur, "stage_members", "story_members", MEMBER_COLUMNS)
+        copy_rows(cur, "stage_members", MEMBER_COLUMNS, members)
+        cur.execute(load_sql("insert_story_members"))
+        create_stage(cur, "stage_duplicates", "duplicates", DUPLICATE_COLUMNS)
+        copy_rows(cur, "stage_duplicates", DUPLICATE_COLUMNS,
+                  [(lk.article_id, lk.duplicate_of, lk.kind, lk.score, run_id) for lk in links])
+        cur.execute(load_sql("insert_duplicates"))
+    return {"articles": len(new), "duplicates": len(links), "stories_new": len(new_story_ids),
+            "stories_touched": len(touched)}
+
+
+def _summaries(cur, story_ids, new, recent, story_of, dup_of, run_id, new_story_ids) -> list[tuple]:
+    """One stage_stories row per touched story, from every member (stored ones are read back)."""
+    cur.execute(load_sql("story_member_docs"), {"story_ids": list(story_ids)})
+    by_story: dict[int, dict[int, Doc]] = {sid: {} for sid in story_ids}
+    copies: set[int] = set(dup_of)
+    outlet_ids: dict[str, int] = {}
+    for r in cur.fetchall():
+        sid, row = r[0], r[1:]
+        doc = _doc((*row[:9], None), story_id=sid)
+        by_story[sid][doc.article_id] = doc
+        if r[11]:
+            copies.add(doc.article_id)
+        outlet_ids[doc.outlet] = r[12]
+    for d in new:
+        by_story[story_of[d.article_id]][d.article_id] = Doc(**{**d.__dict__, "story_id": story_of[d.article_id]})
+    if any(d.outlet not in outlet_ids for docs in by_story.values() for d in docs.values()):
+        cur.execute("SELECT name, outlet_id FROM newsflow.outlets")
+        outlet_ids.update(dict(cur.fetchall()))
+    rows = []
+    for sid in story_ids:
+        docs = list(by_story[sid].values())
+        summary = summarize_story(docs, copies & set(by_story[sid]))
+        first_pub = min((d.published_at for d in docs if d.published_at and d.article_id not in copies), default=None)
+        last_seen = max(d.first_seen_at for d in docs)
+        rows.append((sid, summary.headline, summary.first_seen_at, first_pub, outlet_ids.get(summary.first_outlet),
+                     summary.n_outlets, summary.n_articles, last_seen, run_id if sid in new_story_ids else None))
+    return rows

@@ -1,0 +1,105 @@
+"""Stage: plan which article pages to fetch (new or edited entries only), then fetch one batch of them.
+
+The plan lives in newsflow.article_queue, so mapped tasks receive only a batch number through XCom.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+import psycopg2.extensions
+
+from newsflow.http import HttpClient
+from newsflow.models import FetchResult, Politeness
+from newsflow.pipeline.feeds import audit_params, raw_row, store_raw
+from newsflow.pipeline.runs import run_clock, run_feed_ids
+from newsflow.politeness import HostLimiter, RobotsCache
+from newsflow.warehouse.db import load_sql, transaction
+
+log = logging.getLogger(__name__)
+
+#: Entries not seen in a feed for this long are not fetched any more (their page fetch kept failing).
+PAGE_RETRY_HOURS = 72
+#: Page outcomes a later retry cannot change: the entry is marked done.
+FINAL_PAGE_STATUSES = frozenset({"ok", "gone", "unsupported_content", "robots_disallowed", "forbidden_address",
+                                 "invalid_url", "too_large", "redirect_loop"})
+
+
+def plan_pages(conn: psycopg2.extensions.connection, run_id: str, *, batch_size: int) -> list[int]:
+    """Queue the run's pages in batches; returns the batch numbers (idempotent for a run)."""
+    feed_ids = run_feed_ids(conn, run_id)
+    with transaction(conn) as cur:
+        cur.execute(load_sql("mark_known_entries"))
+        cur.execute(
+            load_sql("plan_article_queue"),
+            {"run_id": run_id, "batch_size": batch_size, "max_age_hours": PAGE_RETRY_HOURS, "feed_ids": feed_ids},
+        )
+        cur.execute(
+            "SELECT DISTINCT batch_no FROM newsflow.article_queue WHERE run_id = %s ORDER BY batch_no", (run_id,)
+        )
+        return [r[0] for r in cur.fetchall()]
+
+
+def _fetch_page(http: HttpClient, limiter: HostLimiter, robots: RobotsCache | None, link: str,
+                politeness: Politeness) -> FetchResult:
+    if robots is not None and not robots.allowed(link):
+        return FetchResult(url=link, status="robots_disallowed",
+                           error=f"robots.txt of {link.split('/')[2]} disallows {link}; not fetched")
+    with limiter.slot(link, politeness):
+        return http.fetch(link, kind="article")
+
+
+def fetch_page_batch(
+    conn: psycopg2.extensions.connection,
+    run_id: str,
+    batch_no: int,
+    *,
+    http: HttpClient,
+    limiter: HostLimiter,
+    robots: RobotsCache | None,
+    workers: int = 8,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """Fetch the pages of one queued batch; stores raw bytes and marks the queue. Returns counts."""
+    now = now or run_clock(conn, run_id)
+    with conn.cursor() as cur:
+        cur.execute(load_sql("article_queue_batch"), {"run_id": run_id, "batch_no": batch_no})
+        items = cur.fetchall()
+    conn.commit()
+    # A retried task skips what its first attempt already fetched.
+    todo = [it for it in items if it[5] is None]
+    counts = {"queued": len(items), "fetched": 0, "failed": 0, "skipped": len(items) - len(todo)}
+    if not todo:
+        return counts
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+        futures = [
+            pool.submit(_fetch_page, http, limiter, robots, it[1], Politeness(float(it[14]), int(it[15])))
+            for it in todo
+        ]
+        for it, fut in zip(todo, futures):
+            url_key, link, feed_id, _entry_key, ehash = it[0], it[1], it[2], it[3], it[4]
+            result = fut.result()
+            with transaction(conn) as cur:
+                raw_sha = None
+                if result.status == "ok" and result.body:
+                    raw = raw_row(result, "article", now)
+                    raw_sha = raw[0]
+                    store_raw(cur, [raw])
+                elif result.status == "ok":
+                    result.status, result.error = "http_error", f"{link} answered 200 with an empty body"
+                cur.execute(load_sql("insert_fetch_log"), audit_params(run_id, feed_id, "article", result, raw_sha))
+                cur.execute(
+                    load_sql("update_queue_fetch"),
+                    {"run_id": run_id, "url_key": url_key, "status": result.status,
+                     "http_status": result.http_status, "final_url": result.final_url or link, "raw_sha256": raw_sha},
+                )
+                if result.status in FINAL_PAGE_STATUSES:
+                    cur.execute(load_sql("mark_entry_fetched"), {"url_key": url_key, "entry_hash": ehash})
+            if result.status == "ok":
+                counts["fetched"] += 1
+            else:
+                counts["failed"] += 1
+                log.info("page %s: %s (%s)", link, result.status, result.error)
+    return counts

@@ -1,0 +1,4 @@
+-- Content-addressed: the same bytes are stored once, whoever fetched them first.
+INSERT INTO newsflow.raw_documents (sha256, kind, url, content_type, http_headers, size, body_gz, fetched_at)
+SELECT sha256, kind, url, content_type, http_headers, size, body_gz, fetched_at FROM stage_raw
+ON CONFLICT (sha256) DO NOTHING;
