@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from newsflow import __version__
 from newsflow.feeds_config import FeedsConfigError, load_feeds
 from newsflow.settings import Settings
+
+
+#: The demo newsroom's port. Article identity is the URL, so re-running the demo on the same port adds nothing.
+DEMO_PORT = int(os.environ.get("NEWSFLOW_DEMO_PORT", "8765"))
 
 
 def _settings() -> Settings:
@@ -70,7 +75,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = _settings()
     url = _url(args, settings)
     newsroom = demo_newsroom()
-    with serve(newsroom, host="127.0.0.1", port=args.port) as server:
+    try:
+        server_cm = serve(newsroom, host="127.0.0.1", port=args.port)
+    except OSError as exc:
+        raise RuntimeError(f"cannot serve the demo newsroom on 127.0.0.1:{args.port} ({exc.strerror}): "
+                           "stop what uses that port or pass --port / set NEWSFLOW_DEMO_PORT") from None
+    with server_cm as server:
         feeds_file = Path(settings.home) / "demo-feeds.yaml"
         write_feeds_yaml(newsroom, server.url, feeds_file, min_delay_s=0)
         print(f"demo newsroom: {len(newsroom.outlets)} outlets at {server.url}", flush=True)
@@ -155,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--feeds", metavar="FILE", help="feeds file (default: include/feeds.yaml or NEWSFLOW_FEEDS)")
     p.set_defaults(func=cmd_run)
     p = wh(sub.add_parser("demo", help="serve the demo newsroom on loopback and run the DAG over it once"))
-    p.add_argument("--port", type=int, default=0, help="port for the demo newsroom (default: any free port)")
+    p.add_argument("--port", type=int, default=DEMO_PORT,
+                   help=f"loopback port of the demo newsroom (default {DEMO_PORT}, or NEWSFLOW_DEMO_PORT); "
+                        "keep it stable: article URLs include it")
     p.set_defaults(func=cmd_demo)
     wh(sub.add_parser("stats", help="counts of feeds, articles, stories, duplicates")).set_defaults(func=cmd_stats)
     p = wh(sub.add_parser("export", help="articles as JSON Lines"))
@@ -163,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
     wh(sub.add_parser("migrate", help="apply pending schema migrations")).set_defaults(func=cmd_migrate)
     p = sub.add_parser("demo-site", help="serve the demo newsroom until stopped")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=int, default=DEMO_PORT)
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=cmd_demo_site)
     p = sub.add_parser("check-feeds", help="validate a feeds file")

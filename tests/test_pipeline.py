@@ -1,0 +1,117 @@
+"""The pipeline stages in DAG order, without Airflow, over the demo newsroom served on loopback, into real PostgreSQL.
+
+Checks the rows against the newsroom's ground truth, incrementality (second run fetches no page), edits (revisions).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from newsflow.demo import demo_newsroom, serve, write_feeds_yaml
+from newsflow.feeds_config import load_feeds
+from newsflow.pipeline.inline import run_inline
+from newsflow.report import counts
+from newsflow.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def newsroom():
+    return demo_newsroom()
+
+
+@pytest.fixture
+def site(newsroom, tmp_path):
+    with serve(newsroom, host="127.0.0.1", port=0) as server:
+        feeds = tmp_path / "feeds.yaml"
+        write_feeds_yaml(newsroom, server.url, feeds, min_delay_s=0)
+        yield server, load_feeds(feeds)
+
+
+def _rows(conn, query, params=()):
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        rows = cur.fetchall()
+    conn.commit()
+    return rows
+
+
+def test_first_run_loads_every_article_and_groups_known_stories(site, newsroom, warehouse_url, warehouse):
+    server, config = site
+    result = run_inline(warehouse_url, config, "run-1", settings=Settings.from_env())
+    truth = {a["url"]: a for a in newsroom.ground_truth(server.url)}
+
+    assert result["feeds_ok"] == len(newsroom.outlets) and result["feeds_failed"] == 0
+    loaded = dict(_rows(warehouse, "SELECT url, extraction_status FROM newsflow.articles"))
+    assert set(loaded) == set(truth), "every demo article is loaded, exactly once"
+    assert all(status == "ok" for status in loaded.values()), loaded
+
+    # Wire copies point at their original.
+    dups = dict(_rows(warehouse, """SELECT a.url, o.url FROM newsflow.duplicates d
+                                    JOIN newsflow.articles a ON a.article_id = d.article_id
+                                    JOIN newsflow.articles o ON o.article_id = d.duplicate_of"""))
+    expected_dups = {u: t["wire_copy_of"] for u, t in truth.items() if t["wire_copy_of"]}
+    assert dups == expected_dups
+
+    # Every known story is one story in the warehouse, and no two known stories share one.
+    story_of = dict(_rows(warehouse, """SELECT a.url, m.story_id FROM newsflow.story_members m
+                                        JOIN newsflow.articles a ON a.article_id = m.article_id"""))
+    assert set(story_of) == set(truth), "every good article is in a story"
+    ids_per_key = defaultdict(set)
+    for url, t in truth.items():
+        if t["story_key"]:
+            ids_per_key[t["story_key"]].add(story_of[url])
+    for key, ids in ids_per_key.items():
+        assert len(ids) == 1, f"story {key} split into {ids}"
+    all_ids = [next(iter(ids)) for ids in ids_per_key.values()]
+    assert len(set(all_ids)) == len(all_ids), "two known stories merged"
+    standalone = [story_of[u] for u, t in truth.items() if not t["story_key"]]
+    assert not set(standalone) & set(all_ids), "a stand-alone article joined a story"
+
+    # First reporter: the earliest independent article of the story.
+    first = dict(_rows(warehouse, """SELECT s.story_id, o.name FROM newsflow.stories s
+                                     JOIN newsflow.outlets o ON o.outlet_id = s.first_outlet_id"""))
+    for key, urls in newsroom.expected_stories(server.url).items():
+        originals = [u for u in urls if not truth[u]["wire_copy_of"]]
+        assert first[next(iter(ids_per_key[key]))] == truth[originals[0]]["outlet"], key
+
+    c = counts(warehouse)
+    assert c["articles"] == len(truth) and c["duplicates"] == len(expected_dups)
+    assert c["stories"] == len(ids_per_key) + len(standalone)
+
+
+def test_second_run_fetches_nothing_and_adds_nothing(site, warehouse_url, warehouse):
+    server, config = site
+    run_inline(warehouse_url, config, "run-1")
+    before = counts(warehouse)
+    tables = ("articles", "feed_entries", "stories", "story_members", "duplicates", "raw_documents")
+    sizes = {t: _rows(warehouse, f"SELECT count(*) FROM newsflow.{t}")[0][0] for t in tables}  # noqa: S608
+
+    result = run_inline(warehouse_url, config, "run-2")
+    assert counts(warehouse) == before
+    assert {t: _rows(warehouse, f"SELECT count(*) FROM newsflow.{t}")[0][0] for t in tables} == sizes  # noqa: S608
+    feed_statuses = {s for (s,) in _rows(warehouse,
+                     "SELECT status FROM newsflow.fetch_log WHERE run_id = 'run-2' AND kind = 'feed'")}
+    assert feed_statuses == {"not_modified"}
+    pages = _rows(warehouse, "SELECT count(*) FROM newsflow.fetch_log WHERE run_id = 'run-2' AND kind = 'article'")
+    assert pages[0][0] == 0, "an unchanged newsroom costs no page fetch"
+    assert result["articles_new"] == 0 and result["stories_new"] == 0
+
+
+def test_edited_article_gets_a_revision(site, newsroom, warehouse_url, warehouse):
+    server, config = site
+    run_inline(warehouse_url, config, "run-1")
+    server.set_edition(2)
+    run_inline(warehouse_url, config, "run-2")
+    truth2 = {a["url"]: a for a in newsroom.ground_truth(server.url, edition=2)}
+    updated = [u for u, t in truth2.items() if t["updated_in_edition"] == 2]
+    assert updated, "the demo has an updated story"
+    for url in updated:
+        (title, revision), = _rows(warehouse, "SELECT title, revision FROM newsflow.articles WHERE url = %s", (url,))
+        assert title == truth2[url]["title"] and revision == 2
+        old = _rows(warehouse, """SELECT r.title FROM newsflow.article_revisions r
+                                  JOIN newsflow.articles a ON a.article_id = r.article_id WHERE a.url = %s""", (url,))
+        assert len(old) == 1 and old[0][0] != title
+    pages = _rows(warehouse, "SELECT count(*) FROM newsflow.fetch_log WHERE run_id = 'run-2' AND kind = 'article'")
+    assert pages[0][0] == len(updated), "only the edited item's page is fetched again"
