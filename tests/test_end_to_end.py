@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import pytest
 
-from newsflow.cli import main
+from newsflow.cli import DEMO_NOW, main
 from newsflow.demo import demo_newsroom
 
 
@@ -31,7 +31,7 @@ def _free_port() -> int:
 
 @pytest.mark.timeout(900)
 def test_demo_through_airflow_twice(warehouse_url, warehouse, capsys):
-    newsroom = demo_newsroom()
+    newsroom = demo_newsroom(now=DEMO_NOW)
     port = _free_port()
     assert main(["demo", "--warehouse", warehouse_url, "--port", str(port)]) == 0
     out = capsys.readouterr().out

@@ -9,6 +9,7 @@ import argparse
 import logging
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from newsflow import __version__
@@ -18,6 +19,9 @@ from newsflow.settings import Settings
 
 #: The demo newsroom's port. Article identity is the URL, so re-running the demo on the same port adds nothing.
 DEMO_PORT = int(os.environ.get("NEWSFLOW_DEMO_PORT", "8765"))
+#: The demo newsroom is frozen at one moment: its pages, URLs and ETags are the same on every machine and day,
+#: so a second `make demo` finds every feed unchanged.
+DEMO_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 
 
 def _settings() -> Settings:
@@ -74,7 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = _settings()
     url = _url(args, settings)
-    newsroom = demo_newsroom()
+    newsroom = demo_newsroom(now=DEMO_NOW)
     try:
         server_cm = serve(newsroom, host="127.0.0.1", port=args.port)
     except OSError as exc:
@@ -124,9 +128,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_site(args: argparse.Namespace) -> int:
-    from newsflow.demo import run_demo_site
+    from newsflow.demo import demo_newsroom, run_demo_site
 
-    run_demo_site(port=args.port, host=args.host)
+    run_demo_site(port=args.port, host=args.host, newsroom=demo_newsroom(now=DEMO_NOW))
     return 0
 
 
