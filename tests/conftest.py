@@ -30,8 +30,10 @@ os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_SESSION_DIR / 
 os.environ.setdefault("XDG_RUNTIME_DIR", str(_SESSION_DIR / "run"))
 # Airflow puts the DAGs folder on sys.path for the shared wiring module; so do we.
 sys.path.insert(0, str(REPO / "dags"))
-# Everything the tests fetch is served on loopback.
-os.environ["NEWSFLOW_ALLOW_PRIVATE_NETWORKS"] = "1"
+# Everything the tests fetch is served on loopback: allow exactly that, so the SSRF guard still refuses
+# every other private address (a test must never connect to one).
+os.environ.pop("NEWSFLOW_ALLOW_PRIVATE_NETWORKS", None)
+os.environ["NEWSFLOW_ALLOWED_NETWORKS"] = "127.0.0.0/8"
 os.environ.pop("NEWSFLOW_WAREHOUSE_URL", None)
 for d in (Path(os.environ["AIRFLOW_HOME"]), Path(os.environ["XDG_RUNTIME_DIR"])):
     d.mkdir(parents=True, exist_ok=True)

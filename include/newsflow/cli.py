@@ -88,8 +88,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         feeds_file = Path(settings.home) / "demo-feeds.yaml"
         write_feeds_yaml(newsroom, server.url, feeds_file, min_delay_s=0)
         print(f"demo newsroom: {len(newsroom.outlets)} outlets at {server.url}", flush=True)
-        # The demo lives on loopback, which the SSRF guard refuses unless told otherwise.
-        return _run(settings, url, str(feeds_file), extra_env={"NEWSFLOW_ALLOW_PRIVATE_NETWORKS": "1"})
+        # The demo lives on loopback, which the SSRF guard refuses unless told: allow loopback and nothing else.
+        return _run(settings, url, str(feeds_file), extra_env={"NEWSFLOW_ALLOWED_NETWORKS": "127.0.0.0/8"})
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ The child gets this checkout's Airflow environment; the package itself never imp
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -90,6 +91,11 @@ def _last_run(warehouse_url: str, since: datetime) -> tuple[str | None, str]:
         return (row[0], row[1]) if row else (None, "not_started")
     finally:
         conn.close()
+
+
+def last_child_peak_rss_mb() -> float:
+    """Peak resident memory of the largest child process so far (the Airflow process that ran the tasks)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def log_tail(path: Path, lines: int = 40) -> str:

@@ -41,8 +41,6 @@ class Settings:
     dedup_window_hours: float = 168.0
     #: Raw documents older than this many days are deleted by `newsflow prune` (0 keeps them forever).
     raw_retention_days: int = 90
-    #: Allow loopback and private addresses (demo, tests). Off by default: SSRF guard.
-    allow_private_networks: bool = False
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None, **overrides: object) -> "Settings":

@@ -20,7 +20,7 @@ from newsflow.http import HttpClient, body_hash
 from newsflow.models import FeedEntry, FetchResult, ParsedFeed, Politeness, Validators
 from newsflow.parse import parse_feed
 from newsflow.pipeline.runs import run_clock
-from newsflow.politeness import HostLimiter
+from newsflow.politeness import HostBusy, HostLimiter
 from newsflow.urlnorm import canonicalize_url
 from newsflow.warehouse.db import copy_rows, create_stage, load_sql, transaction
 
@@ -44,6 +44,7 @@ class FeedRow:
     state: FeedState
     politeness: Politeness
     status: str
+    previous_keys: dict[str, str]  # GUID -> link of the last fetch, to spot GUIDs that change every time
 
 
 @dataclass
@@ -58,6 +59,10 @@ def read_feed_rows(conn: psycopg2.extensions.connection, feed_ids: list[int]) ->
     with conn.cursor() as cur:
         cur.execute(load_sql("feed_states"), {"feed_ids": feed_ids})
         rows = cur.fetchall()
+        cur.execute(load_sql("feed_previous_keys"), {"feed_ids": feed_ids})
+        previous: dict[int, dict[str, str]] = {}
+        for feed_id, guid, link in cur.fetchall():
+            previous.setdefault(feed_id, {})[guid] = link
     conn.commit()
     out = []
     for (feed_id, url, outlet, _lang, etag, last_mod, bhash, identity, failures, next_at, last_full,
@@ -67,7 +72,8 @@ def read_feed_rows(conn: psycopg2.extensions.connection, feed_ids: list[int]) ->
             next_attempt_at=next_at, last_full_fetch_at=last_full, redirect_url=redirect_url,
             redirect_count=redirect_count, identity=identity,
         )
-        out.append(FeedRow(feed_id, outlet, state, Politeness(float(min_delay), int(max_conc)), status))
+        out.append(FeedRow(feed_id, outlet, state, Politeness(float(min_delay), int(max_conc)), status,
+                           previous.get(feed_id, {})))
     return out
 
 
@@ -108,13 +114,18 @@ def _fetch_one(http: HttpClient, limiter: HostLimiter, row: FeedRow, now: dateti
         return FeedOutcome(row, None, None, False)
     full = wants_full_fetch(state, now)
     validators = None if full else Validators(state.etag, state.last_modified, state.body_hash)
-    with limiter.slot(state.url, row.politeness):
-        result = http.fetch(state.url, kind="feed", validators=validators)
+    try:
+        with limiter.slot(state.url, row.politeness):
+            result = http.fetch(state.url, kind="feed", validators=validators)
+    except HostBusy:
+        # The host stayed saturated by other fetches for the whole wait: try again next run, no failure counted.
+        return FeedOutcome(row, None, None, False)
     parsed = None
     if result.status == "ok" and result.body is not None:
         parsed = parse_feed(
             result.body, url=result.final_url or state.url, content_type=result.content_type,
             charset=result.charset, max_entries=max_entries,
+            previous_keys=row.previous_keys or None, previous_identity=state.identity,
         )
         if parsed.status != "ok":
             result.status = parsed.status

@@ -15,7 +15,7 @@ from newsflow.http import HttpClient
 from newsflow.models import FetchResult, Politeness
 from newsflow.pipeline.feeds import audit_params, raw_row, store_raw
 from newsflow.pipeline.runs import run_clock, run_feed_ids
-from newsflow.politeness import HostLimiter, RobotsCache
+from newsflow.politeness import HostBusy, HostLimiter, RobotsCache
 from newsflow.warehouse.db import load_sql, transaction
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,12 @@ def _fetch_page(http: HttpClient, limiter: HostLimiter, robots: RobotsCache | No
     if robots is not None and not robots.allowed(link):
         return FetchResult(url=link, status="robots_disallowed",
                            error=f"robots.txt of {link.split('/')[2]} disallows {link}; not fetched")
-    with limiter.slot(link, politeness):
-        return http.fetch(link, kind="article")
+    try:
+        with limiter.slot(link, politeness):
+            return http.fetch(link, kind="article")
+    except HostBusy:
+        return FetchResult(url=link, status="deferred",
+                           error=f"{link.split('/')[2]} stayed busy for the whole politeness wait; retried next run")
 
 
 def fetch_page_batch(
