@@ -1,0 +1,195 @@
+"""Duplicate detection: same canonical URL, same normalized text, or near-identical text (wire copies).
+Each duplicate points at the earliest-seen original; MinHash LSH finds candidates, exact shingle overlap decides."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+import numpy as np
+
+from newsflow.models import Doc, DuplicateLink
+from newsflow.textfeatures import normalize_text
+from newsflow.urlnorm import canonicalize_url
+
+#: Word n-gram length of the shingles. 4 words: one edited word breaks only 4 shingles, while
+#: independent reports of one event rarely share 4-word runs outside quotes.
+SHINGLE_WORDS = 4
+#: MinHash permutations; 128 x 4 bytes = 512-byte signature, Jaccard estimate error ~0.04.
+NUM_PERM = 128
+#: Fixed seed: signatures stored by one process must compare with those computed by another.
+MINHASH_SEED = 1
+#: LSH banding: LSH_BANDS bands of LSH_ROWS hash values each. A pair becomes a candidate when one
+#: band matches; with 42 x 3 the 50%-chance point is Jaccard (1/42)^(1/3) ~ 0.29, so copies trimmed
+#: to half of the original (Jaccard ~0.5) are candidates with probability > 0.99.
+LSH_BANDS = 42
+LSH_ROWS = 3
+#: A candidate is a near-duplicate when this share of the *shorter* text's shingles appear in the
+#: other (containment): robust to trimmed paragraphs and added bylines.
+NEAR_CONTAINMENT = 0.7
+#: ... and the shorter text must be at least this share of the longer one, so that a brief quoted
+#: in full inside a long feature is not called a copy of it.
+MIN_LENGTH_RATIO = 0.25
+#: Texts with fewer words than this are not compared by content (headline-only items, stubs):
+#: two different 8-word briefs can be identical without being one article.
+MIN_WORDS = 25
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_SHIFT = np.uint64(32)
+# Multiply-shift hashing h -> ((a*h + b) mod 2**64) >> 32, a universal family that needs no
+# modulo (uint64 wrap-around is the mod); a odd. Fixed by the seed, identical in every process.
+_rng = np.random.RandomState(MINHASH_SEED)
+_PERM_A = _rng.randint(0, 1 << 62, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_PERM_B = _rng.randint(0, 1 << 62, size=NUM_PERM, dtype=np.uint64)
+del _rng
+_GRAM_MULT = np.uint64(0x9E3779B1)  # odd multiplier to combine word hashes into a shingle hash
+
+
+def _shingle_hashes(norm: str) -> np.ndarray:
+    """Distinct 32-bit hashes of the word 4-shingles, from crc32 word hashes (stable everywhere)."""
+    toks = norm.split()
+    if not toks:
+        return np.zeros(0, dtype=np.uint64)
+    cache: dict[str, int] = {}
+    w = np.fromiter((cache.get(t) or cache.setdefault(t, zlib.crc32(t.encode())) for t in toks),
+                    dtype=np.uint64, count=len(toks))
+    k = min(SHINGLE_WORDS, len(toks))
+    n = len(toks) - k + 1
+    h = w[:n].copy()
+    for j in range(1, k):
+        h = (h * _GRAM_MULT + w[j : j + n]) & _MASK32
+    return np.unique(h)
+
+
+def _minhash(hashes: np.ndarray) -> np.ndarray:
+    out = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint64)
+    for start in range(0, len(hashes), 1024):  # bounded temporary (1024 x NUM_PERM)
+        h = hashes[start : start + 1024, np.newaxis]
+        out = np.minimum(out, ((h * _PERM_A + _PERM_B) >> _SHIFT).min(axis=0))
+    return out.astype(np.uint32)
+
+
+def text_signature(text: str) -> bytes:
+    """MinHash of the text's word 4-shingles: NUM_PERM little-endian uint32 (512 bytes)."""
+    return _minhash(_shingle_hashes(normalize_text(text))).astype("<u4").tobytes()
+
+
+def _signature_values(sig: bytes | None) -> np.ndarray | None:
+    if not sig or len(sig) != NUM_PERM * 4:
+        return None  # absent, or written by another configuration: recompute from text instead
+    return np.frombuffer(sig, dtype="<u4").astype(np.uint32)
+
+
+def _bands(mh: np.ndarray) -> list[bytes]:
+    return [bytes([b]) + mh[b * LSH_ROWS : (b + 1) * LSH_ROWS].tobytes() for b in range(LSH_BANDS)]
+
+
+def normalized_text_hash(text: str) -> str:
+    """sha1 hex of the normalized text (case, punctuation and whitespace ignored)."""
+    return hashlib.sha1(normalize_text(text).encode()).hexdigest()
+
+
+def _aware(dt: datetime | None) -> datetime:
+    if dt is None:
+        return _EPOCH
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def seen_order(doc: Doc) -> tuple:
+    """Sort key: earliest seen first, then earliest published (unknown last), then article_id."""
+    return (_aware(doc.first_seen_at), doc.published_at is None, _aware(doc.published_at), doc.article_id)
+
+
+def _url_key(doc: Doc) -> str | None:
+    """Canonical URL of a doc, or None when it has no usable http(s) URL (never equal to another)."""
+    for raw in (doc.canonical_url, doc.url):
+        url = canonicalize_url(raw or "")
+        if url.startswith("https://"):
+            return url
+    return None
+
+
+def find_duplicates(new: Sequence[Doc], existing: Sequence[Doc]) -> list[DuplicateLink]:
+    """Links for the docs of `new` that copy an earlier doc (of `existing` or of `new`).
+
+    Checks, in order: same canonical URL ("url"), same normalized text ("text"), then MinHash LSH
+    candidates verified by exact shingle containment ("near"). A link points at the root original:
+    an existing doc's own `duplicate_of` chain is followed, and among several matches the earliest
+    root (existing docs first, then this run in `seen_order`) wins. Deterministic and independent
+    of input order. Existing docs are never re-linked; their stored `signature` is reused.
+    """
+    existing_ids = {d.article_id for d in existing}
+    old_docs = sorted(existing, key=seen_order)
+    new_docs = sorted({d.article_id: d for d in new if d.article_id not in existing_ids}.values(), key=seen_order)
+    parent = {d.article_id: d.duplicate_of for d in old_docs if d.duplicate_of is not None}
+
+    def root(aid: int) -> int:
+        seen = set()
+        while aid in parent and aid not in seen:  # the set guards against a corrupt cycle
+            seen.add(aid)
+            aid = parent[aid]
+        return aid
+
+    rank: dict[int, int] = {}
+    by_url: dict[str, int] = {}
+    by_text: dict[str, int] = {}
+    shingles: dict[int, np.ndarray] = {}
+    buckets: dict[bytes, list[int]] = {}
+    links: list[DuplicateLink] = []
+
+    for pos, doc in enumerate(old_docs + new_docs):
+        aid = doc.article_id
+        rank[aid] = pos
+        url = _url_key(doc)
+        norm = normalize_text(doc.text)
+        has_content = norm.count(" ") + 1 >= MIN_WORDS
+        text_key = hashlib.sha1(norm.encode()).hexdigest() if has_content else None
+        sh = mh = None
+        if has_content:
+            sh = _shingle_hashes(norm)
+            mh = _signature_values(doc.signature)
+            if mh is None:
+                mh = _minhash(sh)
+        if pos >= len(old_docs):
+            match = _match(url, text_key, sh, mh, by_url, by_text, shingles, buckets, root, rank)
+            if match is not None and match[0] != aid:
+                parent[aid] = match[0]
+                links.append(DuplicateLink(aid, match[0], match[1], round(match[2], 4)))
+        # Keys keep their earliest holder: existing docs come first, then this run in seen order.
+        if url:
+            by_url.setdefault(url, aid)
+        if text_key:
+            by_text.setdefault(text_key, aid)
+        if sh is not None:
+            shingles[aid] = sh
+            for band in _bands(mh):
+                buckets.setdefault(band, []).append(aid)
+    return links
+
+
+def _match(url, text_key, sh, mh, by_url, by_text, shingles, buckets, root, rank):
+    """(root original, kind, score) of the first rule that fires, or None."""
+    if url and url in by_url:
+        return root(by_url[url]), "url", 1.0
+    if text_key and text_key in by_text:
+        return root(by_text[text_key]), "text", 1.0
+    if sh is None:
+        return None
+    cands = {c for band in _bands(mh) for c in buckets.get(band, ())}
+    best = None
+    for cand in sorted(cands):
+        other = shingles[cand]
+        small, large = (sh, other) if len(sh) <= len(other) else (other, sh)
+        if len(small) < MIN_LENGTH_RATIO * len(large):
+            continue
+        contain = np.intersect1d(small, large, assume_unique=True).size / len(small)
+        if contain >= NEAR_CONTAINMENT:
+            r = root(cand)
+            # Roots outside the window (not in rank) are older than anything here.
+            key = (rank.get(r, -1), -contain)
+            if best is None or key < best[0]:
+                best = (key, r, contain)
+    return None if best is None else (best[1], "near", best[2])

@@ -1,0 +1,275 @@
+"""Cross-source story clustering: independent reports of one event share one stable story_id.
+Incremental online centroid clustering over TF-IDF of title, lead, body and entities, limited to a time window."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from scipy import sparse
+
+from newsflow.dedup import seen_order
+from newsflow.models import Doc, StoryAssignment
+from newsflow.textfeatures import content_terms, entities
+
+#: Cosine similarity (doc vs story centroid) needed to join a story; below it, a new story opens.
+JOIN_THRESHOLD = 0.2
+#: Extra weight of headline terms over body terms (a headline states the event).
+TITLE_WEIGHT = 2.0
+#: The first LEAD_LINES lines of the body (who/what/where/when) get LEAD_WEIGHT extra.
+LEAD_LINES = 3
+LEAD_WEIGHT = 1.0
+#: Weight of entity features (names, places, numbers) relative to plain words: what separates
+#: two events of the same kind (two fires, two earthquakes) is mostly who, where and how many.
+ENTITY_WEIGHT = 1.0
+#: Second-order similarity: each doc is also described by its K_NEIGHBORS most similar docs in the
+#: window (their TF-IDF cosines). Two reports of one event share neighbors even when their own words
+#: differ, while two events of the same kind (two fires) each keep their own neighborhood.
+K_NEIGHBORS = 5
+#: Share of the second-order part in the combined cosine (the rest is plain TF-IDF cosine).
+SECOND_ORDER_WEIGHT = 0.5
+#: New docs are clustered in chunks of this size, so memory stays O(CHUNK^2) on any batch size.
+CHUNK = 2048
+#: Rows per block when finding neighbors (a dense block is NEIGHBOR_BLOCK x window docs).
+NEIGHBOR_BLOCK = 512
+
+
+@dataclass
+class StorySummary:
+    """What the warehouse keeps about one story."""
+
+    story_id: int
+    headline: str
+    first_seen_at: datetime
+    first_outlet: str
+    n_outlets: int  # distinct outlets of independent (non-duplicate) members
+    n_articles: int  # all members, copies included
+    member_scores: dict[int, float] = field(default_factory=dict)  # article_id -> similarity to the story
+
+
+def doc_terms(doc: Doc) -> Counter[str]:
+    """Weighted raw term counts of a doc: words ("w:") and entities ("e:")."""
+    counts: Counter[str] = Counter()
+    title = doc.title or ""
+    lines = [ln for ln in (doc.text or "").splitlines() if ln.strip()]
+    lead = "\n".join(lines[:LEAD_LINES])
+    body = "\n".join(lines)
+    for t in content_terms(title):
+        counts["w:" + t] += TITLE_WEIGHT
+    for t in content_terms(lead):
+        counts["w:" + t] += LEAD_WEIGHT
+    for t in content_terms(body):
+        counts["w:" + t] += 1.0
+    ents = entities(title) * int(TITLE_WEIGHT) + entities(lead) + entities(body)
+    for e in ents:
+        counts["e:" + e] += 1.0
+    return counts
+
+
+def _vectors(term_counts: list[Counter[str]]) -> sparse.csr_matrix:
+    """L2-normalized sublinear TF-IDF rows; IDF from the given docs (the clustering window)."""
+    vocab: dict[str, int] = {}
+    df: Counter[int] = Counter()
+    rows, cols, vals = [], [], []
+    for i, counts in enumerate(term_counts):
+        for term, c in counts.items():
+            j = vocab.setdefault(term, len(vocab))
+            df[j] += 1
+            rows.append(i)
+            cols.append(j)
+            vals.append(1.0 + math.log(c) if c >= 1 else c)
+    n = len(term_counts)
+    idf = np.ones(len(vocab))
+    for j, d in df.items():
+        idf[j] = math.log((n + 1) / (d + 1)) + 1.0
+    m = sparse.csr_matrix((vals, (rows, cols)), shape=(n, len(vocab)), dtype=np.float64)
+    m = m.multiply(idf[np.newaxis, :]).tocsr()
+    # Entity features get their weight after IDF so that the weight is a real ratio.
+    ent_cols = np.array([j for t, j in vocab.items() if t.startswith("e:")], dtype=np.int64)
+    if len(ent_cols) and ENTITY_WEIGHT != 1.0:
+        scale = np.ones(len(vocab))
+        scale[ent_cols] = ENTITY_WEIGHT
+        m = m.multiply(scale[np.newaxis, :]).tocsr()
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    return sparse.diags(1.0 / norms) @ m
+
+
+def _neighbor_profiles(x: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Row i: cosines of doc i to its K_NEIGHBORS nearest docs (self weighted as the nearest), L2-normed."""
+    n = x.shape[0]
+    k = min(K_NEIGHBORS, n - 1)
+    rows, cols, vals = [], [], []
+    xt = x.T.tocsc()
+    for start in range(0, n, NEIGHBOR_BLOCK):
+        block = (x[start : start + NEIGHBOR_BLOCK] @ xt).toarray()
+        idx = np.arange(block.shape[0])
+        block[idx, start + idx] = 0.0
+        if k > 0:
+            # Ties broken by column index so the result does not depend on input order beyond sorting.
+            top = np.argsort(-block, axis=1, kind="stable")[:, :k]
+            tv = np.take_along_axis(block, top, axis=1)
+        else:
+            top = np.zeros((block.shape[0], 0), dtype=np.int64)
+            tv = np.zeros((block.shape[0], 0))
+        self_w = np.maximum(tv.max(axis=1) if k > 0 else 0.0, 1e-6)
+        for r in range(block.shape[0]):
+            keep = tv[r] > 0
+            rows.extend([start + r] * (int(keep.sum()) + 1))
+            cols.extend([start + r, *top[r][keep].tolist()])
+            vals.extend([float(self_w[r]), *tv[r][keep].tolist()])
+    p = sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    norms = np.sqrt(np.asarray(p.multiply(p).sum(axis=1))).ravel()
+    return sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ p
+
+
+def _doc_space(docs: Sequence[Doc]) -> sparse.csr_matrix:
+    """Combined rows [sqrt(1-w) * TF-IDF, sqrt(w) * neighbor profile]: their dot product is the mix
+    (1-w) * cosine + w * second-order cosine, and centroid sums stay exact."""
+    x = _vectors([doc_terms(d) for d in docs])
+    if SECOND_ORDER_WEIGHT <= 0 or len(docs) < 2:
+        return x
+    p = _neighbor_profiles(x)
+    w = SECOND_ORDER_WEIGHT
+    return sparse.hstack([math.sqrt(1 - w) * x, math.sqrt(w) * p]).tocsr()
+
+
+def assign_stories(
+    new: Sequence[Doc], recent: Sequence[Doc], *, window_hours: float = 72.0
+) -> list[StoryAssignment]:
+    """Assign this run's docs to stories of `recent` (already assigned) or to new stories.
+
+    Docs are taken in `seen_order`; each joins the most similar story whose last member was seen
+    within `window_hours` when the cosine to its centroid reaches JOIN_THRESHOLD, else founds a new
+    story whose id is its own article_id. Order-independent and deterministic; earlier stories are
+    never renumbered. A doc of `new` already present in `recent` keeps its story.
+    """
+    recent_docs = sorted((d for d in recent if d.story_id is not None), key=seen_order)
+    known = {d.article_id: d for d in recent_docs}
+    out: list[StoryAssignment] = []
+    todo = []
+    for d in sorted({d.article_id: d for d in new}.values(), key=seen_order):
+        if d.article_id in known:
+            sid = known[d.article_id].story_id
+            out.append(StoryAssignment(d.article_id, sid, 1.0, is_new_story=d.article_id == sid))
+        else:
+            todo.append(d)
+    assigned = list(recent_docs)
+    for start in range(0, len(todo), CHUNK):
+        chunk = todo[start : start + CHUNK]
+        got = _assign_chunk(chunk, assigned, window_hours)
+        out.extend(got)
+        sid = {a.article_id: a.story_id for a in got}
+        for d in chunk:
+            assigned.append(_with_story(d, sid[d.article_id]))
+    order = {d.article_id: i for i, d in enumerate(sorted(new, key=seen_order))}
+    out.sort(key=lambda a: order.get(a.article_id, -1))
+    return out
+
+
+def _with_story(doc: Doc, story_id: int) -> Doc:
+    return Doc(**{**doc.__dict__, "story_id": story_id})
+
+
+def _assign_chunk(chunk: list[Doc], recent: list[Doc], window_hours: float) -> list[StoryAssignment]:
+    window = timedelta(hours=window_hours)
+    all_docs = recent + chunk
+    x = _doc_space(all_docs)
+    n_old, n_new = len(recent), len(chunk)
+    x_old, x_new = x[:n_old], x[n_old:]
+
+    story_ids: list[int] = []
+    story_index: dict[int, int] = {}
+    last_seen: list = []
+    member_rows: list[list[int]] = []
+    for i, d in enumerate(recent):
+        k = story_index.setdefault(d.story_id, len(story_ids))
+        if k == len(story_ids):
+            story_ids.append(d.story_id)
+            last_seen.append(d.first_seen_at)
+            member_rows.append([])
+        member_rows[k].append(i)
+        last_seen[k] = max(last_seen[k], d.first_seen_at)
+    k_old = len(story_ids)
+    cap = k_old + n_new
+    # sims[i, k] = x_i . (sum of story k's member vectors); norm2[k] = |that sum|^2.
+    sims = np.zeros((n_new, cap))
+    norm2 = np.zeros(cap)
+    if k_old:
+        memb = sparse.csr_matrix(
+            (np.ones(n_old), ([k for k, rows in enumerate(member_rows) for _ in rows],
+                              [r for rows in member_rows for r in rows])),
+            shape=(k_old, n_old),
+        )
+        cent = (memb @ x_old).tocsr()
+        sims[:, :k_old] = (x_new @ cent.T).toarray()
+        norm2[:k_old] = np.asarray(cent.multiply(cent).sum(axis=1)).ravel()
+    pair = (x_new @ x_new.T).toarray()
+    last = np.array([t.timestamp() for t in last_seen] + [0.0] * n_new)
+    out: list[StoryAssignment] = []
+    n_stories = k_old
+    for i, d in enumerate(chunk):
+        t = d.first_seen_at.timestamp()
+        best_k, best = -1, -1.0
+        if n_stories:
+            scores = sims[i, :n_stories] / np.sqrt(np.maximum(norm2[:n_stories], 1e-12))
+            scores[last[:n_stories] < t - window.total_seconds()] = -1.0
+            best_k = int(np.argmax(scores))
+            best = float(scores[best_k])
+        if best >= JOIN_THRESHOLD:
+            k = best_k
+            out.append(StoryAssignment(d.article_id, story_ids[k], round(best, 4)))
+        else:
+            k = n_stories
+            n_stories += 1
+            story_ids.append(d.article_id)
+            out.append(StoryAssignment(d.article_id, d.article_id, 1.0, is_new_story=True))
+        norm2[k] += 2.0 * sims[i, k] + pair[i, i]
+        sims[:, k] += pair[:, i]
+        last[k] = max(last[k], t)
+    return out
+
+
+def cluster_batch(docs: Sequence[Doc], *, window_hours: float = 72.0) -> dict[int, int]:
+    """article_id -> story_id for one batch with no history: the code path the pipeline runs."""
+    return {a.article_id: a.story_id for a in assign_stories(docs, [], window_hours=window_hours)}
+
+
+def summarize_story(members: Sequence[Doc], duplicates: set[int]) -> StorySummary:
+    """Headline, provenance and coverage of one story from its member docs.
+
+    `duplicates` holds the article_ids of members that are copies: they count as articles but not
+    as outlets, and never provide the headline or the first outlet. Member scores are cosines to the
+    story centroid (TF-IDF over the members); the headline is the title of the most central
+    independent member.
+    """
+    if not members:
+        raise ValueError("a story has at least one member")
+    docs = sorted(members, key=seen_order)
+    originals = [d for d in docs if d.article_id not in duplicates] or docs
+    founder = originals[0]
+    ids = Counter(d.story_id for d in docs if d.story_id is not None)
+    story_id = ids.most_common(1)[0][0] if ids else founder.article_id
+    x = _vectors([doc_terms(d) for d in docs])
+    centroid = np.asarray(x.sum(axis=0)).ravel()
+    cn = float(np.linalg.norm(centroid)) or 1.0
+    scores = (x @ centroid) / cn
+    member_scores = {d.article_id: round(float(s), 4) for d, s in zip(docs, scores)}
+    titled = [d for d in originals if (d.title or "").strip()]
+    headline = ""
+    if titled:
+        best = max(titled, key=lambda d: (member_scores[d.article_id], -docs.index(d)))
+        headline = best.title.strip()
+    return StorySummary(
+        story_id=story_id,
+        headline=headline,
+        first_seen_at=docs[0].first_seen_at,
+        first_outlet=founder.outlet,
+        n_outlets=len({d.outlet for d in originals if d.outlet}),
+        n_articles=len(docs),
+        member_scores=member_scores,
+    )
