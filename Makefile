@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.newsflow-installed
 # Quiet, reproducible installs: the whole graph is pinned in requirements.lock.
 PIP := $(BIN)/python -m pip --disable-pip-version-check --no-input -q
+PIP_VERSION := 26.3
 
 .PHONY: help install demo test run airflow stats export bench lock compose-config stop clean
 
@@ -22,6 +23,8 @@ help:
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing pinned dependencies into $(VENV) (first time: about a minute)"
+	@# The pip bundled with Python 3.11 mis-resolves extras in the lock (lxml[html-clean]): use a pinned newer one.
+	@$(PIP) install pip==$(PIP_VERSION)
 	@$(PIP) install -r requirements.lock
 	@$(PIP) install --no-deps -e .
 	@touch $(STAMP)

@@ -127,6 +127,48 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Rebuild articles, duplicates and stories from the stored raw documents (no network)."""
+    from newsflow.pipeline.replay import replay
+    from newsflow.warehouse import connect
+    from newsflow.warehouse.migrate import migrate
+
+    settings = _settings()
+    since = _parse_since(args.since)
+    conn = connect(_url(args, settings))
+    try:
+        migrate(conn)
+        counts = replay(conn, since, story_window_hours=settings.story_window_hours,
+                        dedup_window_hours=settings.dedup_window_hours)
+    finally:
+        conn.close()
+    print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    return 0
+
+
+def _parse_since(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise RuntimeError(f"--since {text!r} is not a date: use YYYY-MM-DD or an ISO timestamp") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from newsflow.pipeline.maintenance import prune
+    from newsflow.warehouse import connect
+
+    settings = _settings()
+    days = settings.raw_retention_days if args.days is None else args.days
+    conn = connect(_url(args, settings))
+    try:
+        out = prune(conn, raw_retention_days=days)
+    finally:
+        conn.close()
+    print(f"pruned {out['raw_documents']} raw documents older than {days} days, {out['queue_rows']} queue rows")
+    return 0
+
+
 def cmd_demo_site(args: argparse.Namespace) -> int:
     from newsflow.demo import demo_newsroom, run_demo_site
 
@@ -178,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
     p.set_defaults(func=cmd_export)
     wh(sub.add_parser("migrate", help="apply pending schema migrations")).set_defaults(func=cmd_migrate)
+    p = wh(sub.add_parser("replay", help="rebuild articles, duplicates and stories from stored raw documents"))
+    p.add_argument("--since", required=True, metavar="DATE", help="replay the runs started at or after DATE")
+    p.set_defaults(func=cmd_replay)
+    p = wh(sub.add_parser("prune", help="delete raw documents past the retention (NEWSFLOW_RAW_RETENTION_DAYS)"))
+    p.add_argument("--days", type=int, help="override the retention in days (0 keeps everything)")
+    p.set_defaults(func=cmd_prune)
     p = sub.add_parser("demo-site", help="serve the demo newsroom until stopped")
     p.add_argument("--port", type=int, default=DEMO_PORT)
     p.add_argument("--host", default="127.0.0.1")

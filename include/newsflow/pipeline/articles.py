@@ -14,6 +14,7 @@ import psycopg2.extensions
 from newsflow.dedup import normalized_text_hash, text_signature
 from newsflow.extract import extract_article
 from newsflow.models import EntryHints, ExtractedArticle
+from newsflow.pipeline.pages import QueueItem, read_queue_batch
 from newsflow.pipeline.runs import run_clock, versions
 from newsflow.urlnorm import canonicalize_url
 from newsflow.warehouse.db import copy_rows, create_stage, load_sql, transaction
@@ -30,25 +31,52 @@ ARTICLE_COLUMNS = (
 EXTRACT_DEADLINE_S = 10.0
 
 
-def _raw_bodies(cur: psycopg2.extensions.cursor, shas: list[str]) -> dict[str, bytes]:
+def raw_bodies(cur: psycopg2.extensions.cursor, shas: list[str]) -> dict[str, bytes]:
     cur.execute("SELECT sha256, body_gz FROM newsflow.raw_documents WHERE sha256 = ANY(%s)", (shas,))
     return {sha: gzip.decompress(bytes(body)) for sha, body in cur.fetchall()}
 
 
 def article_row(
-    item: tuple, art: ExtractedArticle, *, run_id: str, now: datetime, extractor_version: str
+    item: QueueItem, art: ExtractedArticle, *, run_id: str, now: datetime, extractor_version: str
 ) -> tuple:
-    (url_key, link, feed_id, _ek, _eh, _fs, final_url, raw_sha, *_rest) = item
-    outlet_id = item[13]
     ok = art.status == "ok"
     canonical = canonicalize_url(art.canonical_url) if art.canonical_url else None
     return (
-        url_key, link, final_url, canonical, outlet_id, feed_id, art.title, art.text if ok else "",
-        art.description, art.authors, art.published_at, art.updated_at, art.language, art.section, art.tags,
-        art.image_url, art.site_name, art.word_count, art.status, art.method, extractor_version,
-        normalized_text_hash(art.text) if ok else None, text_signature(art.text) if ok else None,
-        raw_sha, now, now, run_id,
+        item.url_key, item.link, item.final_url, canonical, item.outlet_id, item.feed_id, art.title,
+        art.text if ok else "", art.description, art.authors, art.published_at, art.updated_at, art.language,
+        art.section, art.tags, art.image_url, art.site_name, art.word_count, art.status, art.method,
+        extractor_version, normalized_text_hash(art.text) if ok else None,
+        text_signature(art.text) if ok else None, item.raw_sha256, now, now, run_id,
     )
+
+
+def extract_items(
+    items: list[QueueItem], bodies: dict[str, bytes], *, run_id: str, now: datetime
+) -> tuple[list[tuple], dict[str, int]]:
+    """Extract every fetched page; returns staging rows and a count per extraction status."""
+    extractor_version = versions()["extractor"]
+    rows, statuses = [], {}
+    for it in items:
+        hints = EntryHints(title=it.title, published_at=it.published_at, authors=list(it.authors or []),
+                           language=it.language, summary=it.summary)
+        body = bodies.get(it.raw_sha256 or "")
+        if body is None:
+            art = ExtractedArticle(status="failed", error=f"raw document {it.raw_sha256} is missing: was it pruned?")
+        else:
+            art = extract_article(body, it.final_url or it.link, hints=hints, deadline_s=EXTRACT_DEADLINE_S)
+        statuses[art.status] = statuses.get(art.status, 0) + 1
+        rows.append(article_row(it, art, run_id=run_id, now=now, extractor_version=extractor_version))
+    return rows, statuses
+
+
+def upsert_article_rows(cur: psycopg2.extensions.cursor, rows: list[tuple]) -> tuple[int, int]:
+    """Stage, archive what changes, upsert; returns (new, changed). Leaves stage_articles for the caller."""
+    create_stage(cur, "stage_articles", "articles", ARTICLE_COLUMNS)
+    copy_rows(cur, "stage_articles", ARTICLE_COLUMNS, rows)
+    cur.execute(load_sql("archive_article_revisions"))
+    cur.execute(load_sql("upsert_articles"))
+    inserted = [r[0] for r in cur.fetchall()]
+    return sum(inserted), len(inserted) - sum(inserted)
 
 
 def extract_batch(
@@ -56,33 +84,16 @@ def extract_batch(
 ) -> dict[str, int]:
     """Extract the pages of one batch and upsert the articles in one transaction; returns counts."""
     now = now or run_clock(conn, run_id)
-    extractor_version = versions()["extractor"]
+    items = [it for it in read_queue_batch(conn, run_id, batch_no) if it.fetch_status == "ok" and it.raw_sha256]
     with conn.cursor() as cur:
-        cur.execute(load_sql("article_queue_batch"), {"run_id": run_id, "batch_no": batch_no})
-        items = [it for it in cur.fetchall() if it[5] == "ok" and it[7]]
-        bodies = _raw_bodies(cur, sorted({it[7] for it in items}))
+        bodies = raw_bodies(cur, sorted({it.raw_sha256 for it in items}))
     conn.commit()
-    rows, statuses = [], {}
-    for it in items:
-        hints = EntryHints(title=it[8], published_at=it[9], authors=list(it[10] or []), language=it[12],
-                           summary=it[11])
-        body = bodies.get(it[7])
-        if body is None:
-            art = ExtractedArticle(status="failed", error=f"raw document {it[7]} is missing: was it pruned?")
-        else:
-            art = extract_article(body, it[6] or it[1], hints=hints, deadline_s=EXTRACT_DEADLINE_S)
-        statuses[art.status] = statuses.get(art.status, 0) + 1
-        rows.append(article_row(it, art, run_id=run_id, now=now, extractor_version=extractor_version))
+    rows, statuses = extract_items(items, bodies, run_id=run_id, now=now)
     counts = {"pages": len(items), "new": 0, "changed": 0, **{f"status_{k}": v for k, v in statuses.items()}}
     if not rows:
         return counts
     with transaction(conn) as cur:
-        create_stage(cur, "stage_articles", "articles", ARTICLE_COLUMNS)
-        copy_rows(cur, "stage_articles", ARTICLE_COLUMNS, rows)
-        cur.execute(load_sql("archive_article_revisions"))
-        cur.execute(load_sql("upsert_articles"))
-        for (inserted,) in cur.fetchall():
-            counts["new" if inserted else "changed"] += 1
+        counts["new"], counts["changed"] = upsert_article_rows(cur, rows)
         cur.execute(
             """UPDATE newsflow.article_queue q SET extract_status = s.extraction_status
                FROM stage_articles s WHERE q.run_id = %s AND q.url_key = s.url_key""",

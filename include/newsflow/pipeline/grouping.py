@@ -19,9 +19,10 @@ from newsflow.warehouse.db import copy_rows, create_stage, load_sql, transaction
 log = logging.getLogger(__name__)
 
 STORY_COLUMNS = ("story_id", "headline", "first_seen_at", "first_published_at", "first_outlet_id", "n_outlets",
-                 "n_articles", "last_article_at", "created_run_id")
-MEMBER_COLUMNS = ("article_id", "story_id", "score", "is_copy", "run_id")
-DUPLICATE_COLUMNS = ("article_id", "duplicate_of", "kind", "score", "run_id")
+                 "n_articles", "last_article_at", "created_run_id", "updated_at")
+# Timestamps are the run's clock, not now(): re-running or replaying a run writes identical rows.
+MEMBER_COLUMNS = ("article_id", "story_id", "score", "is_copy", "run_id", "assigned_at")
+DUPLICATE_COLUMNS = ("article_id", "duplicate_of", "kind", "score", "run_id", "detected_at")
 
 
 def _doc(row: tuple, story_id: int | None = None, duplicate_of: int | None = None) -> Doc:
@@ -32,19 +33,23 @@ def _doc(row: tuple, story_id: int | None = None, duplicate_of: int | None = Non
 
 
 def group_stories(
-    conn: psycopg2.extensions.connection, run_id: str, *, story_window_hours: float, dedup_window_hours: float
+    conn: psycopg2.extensions.connection, run_id: str, *, story_window_hours: float, dedup_window_hours: float,
+    only_run_articles: bool = False,
 ) -> dict[str, int]:
-    """Dedup and cluster the articles not yet grouped; returns counts."""
+    """Dedup and cluster the articles not yet grouped (with `only_run_articles`, those first seen by this run:
+    replay regroups run by run); returns counts."""
     now = run_clock(conn, run_id)
     since = now - timedelta(hours=max(story_window_hours, dedup_window_hours))
     with transaction(conn) as cur:
         # One grouping at a time: two concurrent runs must not open two stories for one event.
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('newsflow.group_stories'))")
-        cur.execute(load_sql("docs_to_group"))
+        cur.execute(load_sql("docs_to_group"), {"run_id": run_id if only_run_articles else None, "as_of": now})
         new = [_doc(r) for r in cur.fetchall()]
-        if not new:
+        cur.execute(load_sql("revised_stories"), {"as_of": now})
+        revised = {r[0] for r in cur.fetchall()}
+        if not new and not revised:
             return {"articles": 0, "duplicates": 0, "stories_new": 0, "stories_touched": 0}
-        cur.execute(load_sql("recent_grouped_docs"), {"since": since})
+        cur.execute(load_sql("recent_grouped_docs"), {"since": since, "as_of": now})
         recent = [_doc(r, story_id=r[10], duplicate_of=r[11]) for r in cur.fetchall()]
 
         links = find_duplicates(new, recent)
@@ -54,16 +59,16 @@ def group_stories(
         assignments = assign_stories(originals, independent_recent, window_hours=story_window_hours)
         story_of = {d.article_id: d.story_id for d in recent}
         story_of.update({a.article_id: a.story_id for a in assignments})
-        members = [(a.article_id, a.story_id, a.score, False, run_id) for a in assignments]
+        members = [(a.article_id, a.story_id, a.score, False, run_id, now) for a in assignments]
         for link in links:
             # A copy joins its original's story; the chain was already followed to the root.
-            members.append((link.article_id, story_of[link.duplicate_of], link.score, True, run_id))
+            members.append((link.article_id, story_of[link.duplicate_of], link.score, True, run_id, now))
             story_of[link.article_id] = story_of[link.duplicate_of]
-        touched = sorted({m[1] for m in members})
+        touched = sorted({m[1] for m in members} | revised)
         new_story_ids = {a.story_id for a in assignments if a.is_new_story}
 
         # Stories first (memberships reference them), with summaries over all members old and new.
-        summaries = _summaries(cur, touched, new, recent, story_of, dup_of, run_id, new_story_ids)
+        summaries = _summaries(cur, touched, new, story_of, dup_of, run_id, new_story_ids, now)
         create_stage(cur, "stage_stories", "stories", STORY_COLUMNS)
         copy_rows(cur, "stage_stories", STORY_COLUMNS, summaries)
         cur.execute(load_sql("upsert_stories"))
@@ -72,15 +77,15 @@ def group_stories(
         cur.execute(load_sql("insert_story_members"))
         create_stage(cur, "stage_duplicates", "duplicates", DUPLICATE_COLUMNS)
         copy_rows(cur, "stage_duplicates", DUPLICATE_COLUMNS,
-                  [(lk.article_id, lk.duplicate_of, lk.kind, lk.score, run_id) for lk in links])
+                  [(lk.article_id, lk.duplicate_of, lk.kind, lk.score, run_id, now) for lk in links])
         cur.execute(load_sql("insert_duplicates"))
     return {"articles": len(new), "duplicates": len(links), "stories_new": len(new_story_ids),
             "stories_touched": len(touched)}
 
 
-def _summaries(cur, story_ids, new, recent, story_of, dup_of, run_id, new_story_ids) -> list[tuple]:
+def _summaries(cur, story_ids, new, story_of, dup_of, run_id, new_story_ids, now) -> list[tuple]:
     """One stage_stories row per touched story, from every member (stored ones are read back)."""
-    cur.execute(load_sql("story_member_docs"), {"story_ids": list(story_ids)})
+    cur.execute(load_sql("story_member_docs"), {"story_ids": list(story_ids), "as_of": now})
     by_story: dict[int, dict[int, Doc]] = {sid: {} for sid in story_ids}
     copies: set[int] = set(dup_of)
     outlet_ids: dict[str, int] = {}
@@ -103,5 +108,6 @@ def _summaries(cur, story_ids, new, recent, story_of, dup_of, run_id, new_story_
         first_pub = min((d.published_at for d in docs if d.published_at and d.article_id not in copies), default=None)
         last_seen = max(d.first_seen_at for d in docs)
         rows.append((sid, summary.headline, summary.first_seen_at, first_pub, outlet_ids.get(summary.first_outlet),
-                     summary.n_outlets, summary.n_articles, last_seen, run_id if sid in new_story_ids else None))
+                     summary.n_outlets, summary.n_articles, last_seen, run_id if sid in new_story_ids else None,
+                     now))
     return rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import NamedTuple
 
 import psycopg2.extensions
 
@@ -25,6 +26,35 @@ PAGE_RETRY_HOURS = 72
 #: Page outcomes a later retry cannot change: the entry is marked done.
 FINAL_PAGE_STATUSES = frozenset({"ok", "gone", "unsupported_content", "robots_disallowed", "forbidden_address",
                                  "invalid_url", "too_large", "redirect_loop"})
+
+
+class QueueItem(NamedTuple):
+    """One row of include/sql/dml/article_queue_batch.sql (also produced by replay_articles.sql)."""
+
+    url_key: str
+    link: str
+    feed_id: int
+    entry_key: str
+    entry_hash: str
+    fetch_status: str | None
+    final_url: str | None
+    raw_sha256: str | None
+    title: str | None
+    published_at: datetime | None
+    authors: list[str] | None
+    summary: str | None
+    language: str | None
+    outlet_id: int
+    min_delay_s: float
+    max_concurrency: int
+
+
+def read_queue_batch(conn: psycopg2.extensions.connection, run_id: str, batch_no: int) -> list[QueueItem]:
+    with conn.cursor() as cur:
+        cur.execute(load_sql("article_queue_batch"), {"run_id": run_id, "batch_no": batch_no})
+        items = [QueueItem(*row) for row in cur.fetchall()]
+    conn.commit()
+    return items
 
 
 def plan_pages(conn: psycopg2.extensions.connection, run_id: str, *, batch_size: int) -> list[int]:
@@ -68,22 +98,20 @@ def fetch_page_batch(
 ) -> dict[str, int]:
     """Fetch the pages of one queued batch; stores raw bytes and marks the queue. Returns counts."""
     now = now or run_clock(conn, run_id)
-    with conn.cursor() as cur:
-        cur.execute(load_sql("article_queue_batch"), {"run_id": run_id, "batch_no": batch_no})
-        items = cur.fetchall()
-    conn.commit()
+    items = read_queue_batch(conn, run_id, batch_no)
     # A retried task skips what its first attempt already fetched.
-    todo = [it for it in items if it[5] is None]
+    todo = [it for it in items if it.fetch_status is None]
     counts = {"queued": len(items), "fetched": 0, "failed": 0, "skipped": len(items) - len(todo)}
     if not todo:
         return counts
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
         futures = [
-            pool.submit(_fetch_page, http, limiter, robots, it[1], Politeness(float(it[14]), int(it[15])))
+            pool.submit(_fetch_page, http, limiter, robots, it.link,
+                        Politeness(float(it.min_delay_s), int(it.max_concurrency)))
             for it in todo
         ]
         for it, fut in zip(todo, futures):
-            url_key, link, feed_id, _entry_key, ehash = it[0], it[1], it[2], it[3], it[4]
+            url_key, link, feed_id, ehash = it.url_key, it.link, it.feed_id, it.entry_hash
             result = fut.result()
             with transaction(conn) as cur:
                 raw_sha = None

@@ -1,4 +1,4 @@
 -- New duplicate links; the first link found for an article stands.
-INSERT INTO newsflow.duplicates (article_id, duplicate_of, kind, score, run_id)
-SELECT article_id, duplicate_of, kind, score, run_id FROM stage_duplicates
+INSERT INTO newsflow.duplicates (article_id, duplicate_of, kind, score, run_id, detected_at)
+SELECT article_id, duplicate_of, kind, score, run_id, detected_at FROM stage_duplicates
 ON CONFLICT (article_id) DO NOTHING;

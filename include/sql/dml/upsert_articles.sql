@@ -32,6 +32,7 @@ ON CONFLICT (url_key) DO UPDATE SET
     signature = EXCLUDED.signature,
     raw_sha256 = EXCLUDED.raw_sha256,
     revision = a.revision + CASE WHEN a.extraction_status = 'ok'
+                                  AND a.raw_sha256 IS DISTINCT FROM EXCLUDED.raw_sha256
                                   AND (a.content_hash IS DISTINCT FROM EXCLUDED.content_hash
                                        OR a.title IS DISTINCT FROM EXCLUDED.title) THEN 1 ELSE 0 END,
     last_changed_at = EXCLUDED.last_changed_at

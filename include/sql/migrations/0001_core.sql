@@ -181,6 +181,17 @@ CREATE TABLE newsflow.article_revisions (
     PRIMARY KEY (article_id, revision)
 );
 
+-- Every version of every article with the moment it became current (valid_from): the archived revisions
+-- plus the current row. "The article as of time T" is its version with the latest valid_from <= T.
+CREATE VIEW newsflow.article_versions AS
+SELECT r.article_id, r.revision, r.title, r.text, r.content_hash, r.raw_sha256, r.captured_at AS valid_from,
+       false AS is_current
+FROM newsflow.article_revisions r
+UNION ALL
+SELECT a.article_id, a.revision, a.title, a.text, a.content_hash, a.raw_sha256, a.last_changed_at AS valid_from,
+       true AS is_current
+FROM newsflow.articles a;
+
 -- Copies: an article that is a wire copy / repost / same page of an earlier one.
 CREATE TABLE newsflow.duplicates (
     article_id    bigint PRIMARY KEY REFERENCES newsflow.articles ON DELETE CASCADE,
