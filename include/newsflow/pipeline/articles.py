@@ -14,6 +14,7 @@ import psycopg2.extensions
 from newsflow.dedup import normalized_text_hash, text_signature
 from newsflow.extract import extract_article
 from newsflow.models import EntryHints, ExtractedArticle
+from newsflow.provenance import PROVENANCE_VERSION, write_provenance
 from newsflow.pipeline.pages import QueueItem, read_queue_batch
 from newsflow.pipeline.runs import run_clock, versions
 from newsflow.urlnorm import canonicalize_url
@@ -70,12 +71,17 @@ def extract_items(
 
 
 def upsert_article_rows(cur: psycopg2.extensions.cursor, rows: list[tuple]) -> tuple[int, int]:
-    """Stage, archive what changes, upsert; returns (new, changed). Leaves stage_articles for the caller."""
+    """Stage, archive what changes, upsert, analyse provenance of the changed; returns (new, changed).
+
+    Leaves stage_articles for the caller. Runs inside the caller's transaction: all of it lands or none.
+    """
     create_stage(cur, "stage_articles", "articles", ARTICLE_COLUMNS)
     copy_rows(cur, "stage_articles", ARTICLE_COLUMNS, rows)
     cur.execute(load_sql("archive_article_revisions"))
     cur.execute(load_sql("upsert_articles"))
     inserted = [r[0] for r in cur.fetchall()]
+    cur.execute(load_sql("provenance_inputs"), {"provenance_version": PROVENANCE_VERSION})
+    write_provenance(cur, cur.fetchall())
     return sum(inserted), len(inserted) - sum(inserted)
 
 
