@@ -35,6 +35,8 @@ sys.path.insert(0, str(REPO / "dags"))
 os.environ.pop("NEWSFLOW_ALLOW_PRIVATE_NETWORKS", None)
 os.environ["NEWSFLOW_ALLOWED_NETWORKS"] = "127.0.0.0/8"
 os.environ.pop("NEWSFLOW_WAREHOUSE_URL", None)
+# The demo newsroom's fictional outlets are known to provenance, as in `newsflow demo`.
+os.environ["NEWSFLOW_GAZETTEER_EXTRA"] = str(REPO / "include" / "newsflow" / "demo" / "data" / "gazetteer.yaml")
 for d in (Path(os.environ["AIRFLOW_HOME"]), Path(os.environ["XDG_RUNTIME_DIR"])):
     d.mkdir(parents=True, exist_ok=True)
 os.chmod(os.environ["XDG_RUNTIME_DIR"], 0o700)

@@ -83,6 +83,20 @@ def test_first_run_loads_every_article_and_groups_known_stories(site, newsroom, 
         if originals:
             assert first[next(iter(ids_per_key[(key, "en")]))] == truth[originals[0]]["outlet"], key
 
+    # Provenance views: the first reporter, the wire copies marked with their agency and counted as relays.
+    prov = {sid: (first, set(relaying), set(wires)) for sid, first, relaying, wires in _rows(
+        warehouse, "SELECT story_id, first_outlet, relaying_outlets, wire_agencies FROM newsflow.story_provenance")}
+    marks = dict(_rows(warehouse, """SELECT a.url, w.agency FROM newsflow.article_wire_marks w
+                                     JOIN newsflow.articles a USING (article_id)"""))
+    assert marks == {u: truth[t["wire_copy_of"]]["outlet"] for u, t in truth.items() if t["wire_copy_of"]}
+    for key, urls in newsroom.expected_stories(server.url).items():
+        copies = [u for u in urls if truth[u]["wire_copy_of"]]
+        originals = [u for u in urls if u not in copies and truth[u]["language"] == "en"]
+        first_out, relaying, wires = prov[next(iter(ids_per_key[(key, "en")]))]
+        assert first_out == truth[originals[0]]["outlet"], key
+        assert {truth[u]["outlet"] for u in copies} <= relaying, key
+        assert {truth[truth[u]["wire_copy_of"]]["outlet"] for u in copies} <= wires, key
+
     c = counts(warehouse)
     assert c["articles"] == len(truth) and c["duplicates"] == len(expected_dups)
     assert c["stories"] == len(all_ids) + len(standalone)

@@ -74,7 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the bundled demo newsroom on loopback and run the real DAG over it once."""
-    from newsflow.demo import demo_newsroom, serve, write_feeds_yaml
+    from newsflow.demo import DEMO_GAZETTEER, demo_newsroom, serve, write_feeds_yaml
 
     settings = _settings()
     url = _url(args, settings)
@@ -89,7 +89,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         write_feeds_yaml(newsroom, server.url, feeds_file, min_delay_s=0)
         print(f"demo newsroom: {len(newsroom.outlets)} outlets at {server.url}", flush=True)
         # The demo lives on loopback, which the SSRF guard refuses unless told: allow loopback and nothing else.
-        return _run(settings, url, str(feeds_file), extra_env={"NEWSFLOW_ALLOWED_NETWORKS": "127.0.0.0/8"})
+        # Its fictional outlets join the provenance gazetteer, so citations of them are found.
+        return _run(settings, url, str(feeds_file), extra_env={"NEWSFLOW_ALLOWED_NETWORKS": "127.0.0.0/8",
+                                                               "NEWSFLOW_GAZETTEER_EXTRA": str(DEMO_GAZETTEER)})
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ Pure functions over text and metadata, driven by the gazetteer (data/outlets_gaz
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -138,9 +139,26 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return build(trie)
 
 
+#: Extra gazetteer files (same format), separated by os.pathsep: regional outlets, or a demo's fictional ones.
+GAZETTEER_EXTRA_ENV = "NEWSFLOW_GAZETTEER_EXTRA"
+
+
+def load_gazetteer(path: Path = GAZETTEER_PATH, extra: str | None = None) -> Gazetteer:
+    """The bundled gazetteer plus the files named in NEWSFLOW_GAZETTEER_EXTRA (or `extra`); cached."""
+    extra = os.environ.get(GAZETTEER_EXTRA_ENV, "") if extra is None else extra
+    return _load_gazetteer(Path(path), extra)
+
+
 @lru_cache(maxsize=4)
-def load_gazetteer(path: Path = GAZETTEER_PATH) -> Gazetteer:
-    return _compile_gazetteer(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+def _load_gazetteer(path: Path, extra: str) -> Gazetteer:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    for item in filter(None, extra.split(os.pathsep)):
+        try:
+            more = yaml.safe_load(Path(item).read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise ValueError(f"{GAZETTEER_EXTRA_ENV}: cannot read {item} ({exc.strerror}); fix or unset it") from None
+        data = {**data, "outlets": list(data.get("outlets", [])) + list(more.get("outlets", []))}
+    return _compile_gazetteer(data)
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -385,9 +403,11 @@ _CREDIT = re.compile(
 
 def _resolve_parts(raw: str, gz: Gazetteer) -> list[Outlet]:
     found = []
-    for part in [raw, *_AUTHOR_SPLIT.split(raw)]:
-        part = _STAFF.sub("", part.strip().strip("()[]"))
-        hit = gz.resolve(part)
+    # "Samira Khoury (Meridian Wire)": the agency often stands in parentheses after the reporter.
+    for part in [raw, *_AUTHOR_SPLIT.split(raw), *re.findall(r"\(([^()]{1,60})\)", raw)]:
+        part = part.strip().strip("()[]")
+        # "Reuters staff" names Reuters, but "Meridian Wire" is a name that ends in a staff word: try it whole first.
+        hit = gz.resolve(part) or gz.resolve(_STAFF.sub("", part))
         if hit and hit not in found:
             found.append(hit)
     return found
