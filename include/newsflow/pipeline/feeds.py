@@ -99,8 +99,10 @@ def store_raw(cur: psycopg2.extensions.cursor, rows: list[tuple]) -> None:
     cur.execute(load_sql("upsert_raw_documents"))
 
 
-def audit_params(run_id: str, feed_id: int | None, kind: str, result: FetchResult, raw_sha: str | None) -> dict:
+def audit_params(run_id: str, feed_id: int | None, kind: str, result: FetchResult, raw_sha: str | None,
+                 entries: int | None = None, new_entries: int | None = None) -> dict:
     return {
+        "entries": entries, "new_entries": new_entries,
         "run_id": run_id, "feed_id": feed_id, "kind": kind, "url": result.url, "final_url": result.final_url,
         "status": result.status, "http_status": result.http_status, "bytes": result.bytes_read,
         "duration_ms": int(result.duration_s * 1000), "etag": result.etag, "last_modified": result.last_modified,
@@ -177,7 +179,10 @@ def _store_outcome(conn, run_id: str, out: FeedOutcome, now: datetime) -> dict[s
                 "redirect_count": update.redirect_count, "new_url": update.new_url,
             },
         )
-        cur.execute(load_sql("insert_fetch_log"), audit_params(run_id, row.feed_id, "feed", result, raw_sha))
+        listed = parsed is not None and parsed.status == "ok"
+        cur.execute(load_sql("insert_fetch_log"), audit_params(
+            run_id, row.feed_id, "feed", result, raw_sha,
+            entries=counts["entries"] if listed else None, new_entries=counts["entries_new"] if listed else None))
     if result.status == "ok":
         counts["fetched"] = 1
     elif result.status == "not_modified":
