@@ -35,6 +35,9 @@ ENTITY_WEIGHT = 1.0
 #: window (their TF-IDF cosines). Two reports of one event share neighbors even when their own words
 #: differ, while two events of the same kind (two fires) each keep their own neighborhood.
 K_NEIGHBORS = 5
+#: Only docs at least this similar count as neighbors: in a small window (few docs per event) the
+#: nearest docs may be unrelated, and sharing them must not look like sharing an event.
+NEIGHBOR_MIN_SIM = 0.2
 #: Share of the second-order part in the combined cosine (the rest is plain TF-IDF cosine).
 SECOND_ORDER_WEIGHT = 0.5
 #: New docs are clustered in chunks of this size, so memory stays O(CHUNK^2) on any batch size.
@@ -105,29 +108,28 @@ def _vectors(term_counts: list[Counter[str]]) -> sparse.csr_matrix:
 
 
 def _neighbor_profiles(x: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Row i: cosines of doc i to its K_NEIGHBORS nearest docs (self weighted as the nearest), L2-normed."""
+    """Row i: cosines of doc i to its K_NEIGHBORS nearest docs with cosine >= NEIGHBOR_MIN_SIM
+    (self weighted as the nearest), L2-normed. The floor keeps unrelated docs out of sparse windows."""
     n = x.shape[0]
     k = min(K_NEIGHBORS, n - 1)
-    rows, cols, vals = [], [], []
     xt = x.T.tocsc()
+    parts = []
     for start in range(0, n, NEIGHBOR_BLOCK):
         block = (x[start : start + NEIGHBOR_BLOCK] @ xt).toarray()
-        idx = np.arange(block.shape[0])
+        b = block.shape[0]
+        idx = np.arange(b)
         block[idx, start + idx] = 0.0
-        if k > 0:
-            # Stable sort: ties go to the lower column (earlier doc), so results are deterministic.
-            top = np.argsort(-block, axis=1, kind="stable")[:, :k]
-            tv = np.take_along_axis(block, top, axis=1)
-        else:
-            top = np.zeros((block.shape[0], 0), dtype=np.int64)
-            tv = np.zeros((block.shape[0], 0))
-        self_w = np.maximum(tv.max(axis=1) if k > 0 else 0.0, 1e-6)
-        for r in range(block.shape[0]):
-            keep = tv[r] > 0
-            rows.extend([start + r] * (int(keep.sum()) + 1))
-            cols.extend([start + r, *top[r][keep].tolist()])
-            vals.extend([float(self_w[r]), *tv[r][keep].tolist()])
-    p = sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
+        # Ties at the k-th value are broken by argpartition; cosines of distinct texts rarely tie exactly.
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k] if k > 0 else np.zeros((b, 0), dtype=np.int64)
+        tv = np.take_along_axis(block, top, axis=1)
+        tv[tv < NEIGHBOR_MIN_SIM] = 0.0
+        self_w = np.maximum(tv.max(axis=1) if k > 0 else np.zeros(b), 1e-6)
+        rows = np.repeat(start + idx, k + 1)
+        cols = np.hstack([(start + idx)[:, None], top]).ravel()
+        vals = np.hstack([self_w[:, None], tv]).ravel()
+        parts.append(sparse.csr_matrix((vals, (rows, cols)), shape=(n, n)))
+    p = sum(parts[1:], parts[0]).tocsr()
+    p.eliminate_zeros()
     norms = np.sqrt(np.asarray(p.multiply(p).sum(axis=1))).ravel()
     return sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ p
 
