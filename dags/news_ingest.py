@@ -29,6 +29,7 @@ from newsflow_dag_support import (
     WAREHOUSE_ASSET,
     default_args,
     http_tools,
+    notify,
     run_context,
     warehouse,
 )
@@ -123,11 +124,13 @@ def news_ingest():
         """Hard checks fail the task (no retry); soft ones are returned as warnings for the run row."""
         from airflow.exceptions import AirflowFailException
 
+        from newsflow.alerts import check_alert
         from newsflow.pipeline import run_data_checks
 
         ctx = run_context()
         with warehouse() as conn:
             result = run_data_checks(conn, ctx.run_id)
+        notify(check_alert(ctx.run_id, result.hard_failures, result.warnings))
         if result.hard_failures:
             with warehouse() as conn:
                 from newsflow.pipeline import finish_run

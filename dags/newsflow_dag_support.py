@@ -14,8 +14,10 @@ from airflow.sdk import Asset
 
 #: Pool that bounds concurrent fetch tasks across workers; created by `make airflow` and the compose init.
 FETCH_POOL = "newsflow_fetch"
-FETCH_POOL_SLOTS = 8
 WAREHOUSE_CONN_ID = "newsflow_warehouse"
+#: Optional alert channels (Airflow connections): an incoming-webhook URL, and an SMTP server.
+WEBHOOK_CONN_ID = "newsflow_alerts_webhook"
+SMTP_CONN_ID = "newsflow_alerts_smtp"
 #: Updated when a run has loaded new rows; downstream DAGs can use schedule=[WAREHOUSE_ASSET].
 WAREHOUSE_ASSET = Asset(name="newsflow_warehouse", uri="newsflow://warehouse/stories")
 
@@ -23,6 +25,7 @@ WAREHOUSE_ASSET = Asset(name="newsflow_warehouse", uri="newsflow://warehouse/sto
 def default_args() -> dict:
     return {
         "owner": "newsflow",
+        "on_failure_callback": notify_failure,
         "retries": 2,
         "retry_delay": timedelta(seconds=30),
         "retry_exponential_backoff": True,
@@ -93,3 +96,53 @@ def http_tools() -> Iterator[tuple[object, object, object]]:
         yield http, HostLimiter(), RobotsCache(http)
     finally:
         http.close()
+
+
+def _optional_connection(conn_id: str):
+    from airflow.sdk import Connection
+
+    try:
+        return Connection.get(conn_id)
+    except Exception:  # noqa: BLE001 - not configured: that channel is simply off
+        return None
+
+
+def alert_targets() -> dict:
+    """The configured alert channels as keyword arguments of newsflow.alerts.deliver."""
+    from newsflow.alerts import SmtpTarget, WebhookTarget
+
+    targets: dict = {}
+    hook = _optional_connection(WEBHOOK_CONN_ID)
+    if hook is not None:
+        extra = hook.extra_dejson or {}
+        url = extra.get("url") or hook.host
+        if url:
+            targets["webhook"] = WebhookTarget(url=url, headers=dict(extra.get("headers") or {}))
+    smtp = _optional_connection(SMTP_CONN_ID)
+    if smtp is not None and smtp.host:
+        extra = smtp.extra_dejson or {}
+        recipients = extra.get("to") or ""
+        if isinstance(recipients, str):
+            recipients = [r.strip() for r in recipients.split(",") if r.strip()]
+        targets["smtp"] = SmtpTarget(host=smtp.host, port=int(smtp.port or 25), sender=extra.get("from") or
+                                     "newsflow@localhost", recipients=tuple(recipients), login=smtp.login or None,
+                                     password=smtp.password or None, starttls=bool(extra.get("starttls")))
+    return targets
+
+
+def notify(alert) -> None:
+    from newsflow.alerts import deliver
+
+    if alert is not None:
+        deliver(alert, **alert_targets())
+
+
+def notify_failure(context) -> None:
+    """on_failure_callback: log and send what failed, where its log is, and what to look at."""
+    from newsflow.alerts import task_failure_alert
+
+    ti = context.get("ti") or context.get("task_instance")
+    notify(task_failure_alert(
+        dag_id=getattr(ti, "dag_id", "?"), task_id=getattr(ti, "task_id", "?"), run_id=str(context.get("run_id")),
+        error=str(context.get("exception") or "unknown error"), log_url=getattr(ti, "log_url", None),
+    ))

@@ -69,6 +69,11 @@ def test_replay_twice_is_stable_and_partial_replay_keeps_older_runs(two_runs, wa
         replay(warehouse, run2_start, story_window_hours=s.story_window_hours,
                dedup_window_hours=s.dedup_window_hours)
         assert snapshot(warehouse) == before
+    # One day (here: everything before run 2) replayed alone leaves the later run's rows as they were.
+    counts = replay(warehouse, datetime(2000, 1, 1, tzinfo=timezone.utc), until=run2_start,
+                    story_window_hours=s.story_window_hours, dedup_window_hours=s.dedup_window_hours)
+    assert counts["runs"] == 1
+    assert snapshot(warehouse) == before
 
 
 def test_prune_removes_old_raw_documents_only(two_runs, warehouse):

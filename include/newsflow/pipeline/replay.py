@@ -19,11 +19,15 @@ REPLAY_BATCH = 250
 
 
 def replay(
-    conn: psycopg2.extensions.connection, since: datetime, *, story_window_hours: float, dedup_window_hours: float
+    conn: psycopg2.extensions.connection, since: datetime, *, until: datetime | None = None,
+    story_window_hours: float, dedup_window_hours: float,
 ) -> dict[str, int]:
-    """Replay every run that started at or after `since`, oldest first; returns counts."""
+    """Replay every run that started in [since, until), oldest first; returns counts.
+
+    Articles first seen by later runs keep their grouping: replaying one day does not disturb the next.
+    """
     with conn.cursor() as cur:
-        cur.execute(load_sql("replay_runs"), {"since": since})
+        cur.execute(load_sql("replay_runs"), {"since": since, "until": until})
         runs = cur.fetchall()
     conn.commit()
     counts = {"runs": len(runs), "articles": 0, "changed": 0, "duplicates": 0, "stories_new": 0}
