@@ -87,14 +87,18 @@ def warehouse() -> Iterator[object]:
 
 @contextmanager
 def http_tools() -> Iterator[tuple[object, object, object]]:
-    """One HTTP client, host limiter and robots cache per task."""
+    """One HTTP client, robots cache and host limiter per task; the limiter's state is in the warehouse,
+    so politeness holds across all mapped tasks on all workers."""
     from newsflow.http import HttpClient, HttpSettings
     from newsflow.politeness import HostLimiter, RobotsCache
+    from newsflow.warehouse.host_slots import PostgresBackend
 
     http = HttpClient(HttpSettings.from_env())
+    backend = PostgresBackend(warehouse_dsn())
     try:
-        yield http, HostLimiter(), RobotsCache(http)
+        yield http, HostLimiter(backend=backend), RobotsCache(http)
     finally:
+        backend.close()
         http.close()
 
 
