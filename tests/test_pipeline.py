@@ -97,6 +97,9 @@ def test_first_run_loads_every_article_and_groups_known_stories(site, newsroom, 
         assert {truth[u]["outlet"] for u in copies} <= relaying, key
         assert {truth[truth[u]["wire_copy_of"]]["outlet"] for u in copies} <= wires, key
 
+    robots = _rows(warehouse, "SELECT url, status FROM newsflow.fetch_log WHERE kind = 'robots'")
+    assert robots == [(server.url + "/robots.txt", "ok")], "robots.txt fetched once, and audited"
+
     c = counts(warehouse)
     assert c["articles"] == len(truth) and c["duplicates"] == len(expected_dups)
     assert c["stories"] == len(all_ids) + len(standalone)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -13,7 +14,7 @@ import urllib.robotparser
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from newsflow.models import Politeness
+from newsflow.models import FetchResult, Politeness
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from newsflow.http import HttpClient
@@ -189,6 +190,13 @@ class RobotsCache:
         self._entries: dict[str, _RobotsEntry] = {}
         self._host_locks: dict[str, threading.Lock] = {}
         self.fetches = 0  # robots.txt requests made (for tests and metrics)
+        self._results: list[FetchResult] = []  # fetch results not yet audited (see drain_results)
+
+    def drain_results(self) -> list[FetchResult]:
+        """The robots.txt fetches made since the last call, for the audit log (bodies dropped)."""
+        with self._lock:
+            out, self._results = self._results, []
+        return out
 
     @staticmethod
     def _origin(url: str) -> str | None:
@@ -223,6 +231,8 @@ class RobotsCache:
         res = self.client.fetch(
             origin + "/robots.txt", kind="feed", max_bytes=ROBOTS_MAX_BYTES, deadline_s=ROBOTS_DEADLINE_S
         )
+        with self._lock:
+            self._results.append(dataclasses.replace(res, body=None))
         now = self._clock()
         if res.status == "ok" and res.body is not None:
             parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")

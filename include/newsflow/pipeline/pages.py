@@ -134,4 +134,11 @@ def fetch_page_batch(
             else:
                 counts["failed"] += 1
                 log.info("page %s: %s (%s)", link, result.status, result.error)
+    if robots is not None:
+        # robots.txt fetches are fetches too: each leaves its audit row.
+        robots_fetches = robots.drain_results()
+        if robots_fetches:
+            with transaction(conn) as cur:
+                for res in robots_fetches:
+                    cur.execute(load_sql("insert_fetch_log"), audit_params(run_id, None, "robots", res, None))
     return counts
