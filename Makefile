@@ -10,7 +10,7 @@ STAMP := $(VENV)/.newsflow-installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check --no-input -q
 PIP_VERSION := 26.3
 
-.PHONY: help install demo test run airflow stats export bench lock compose-config stop clean
+.PHONY: help install browser demo test run airflow stats export bench lock compose-config stop clean
 
 help:
 	@echo "make demo    set everything up, serve the demo newsroom, run the news_ingest DAG once, print what landed"
@@ -34,8 +34,18 @@ install: $(STAMP)
 demo: $(STAMP)
 	@$(BIN)/newsflow demo
 
+# The UI test drives a real browser: Debian's chromium (playwright never downloads one here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the UI browser test"; \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	     (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) || \
+	    echo "could not install chromium: the browser test will say what to do"; \
+	  else echo "no chromium: install it (apt-get install chromium) for the UI browser test"; fi; }
+
 # pytest exits 5 when it collects nothing: that is not a failure of the suite.
-test: $(STAMP)
+test: $(STAMP) browser
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 run: $(STAMP)
