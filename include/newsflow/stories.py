@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -18,11 +19,14 @@ from newsflow.textfeatures import content_terms, entities
 
 #: Similarity (doc vs story centroid, combined cosine below) needed to join a story; below it, a
 #: new story opens. Chosen on ECB+ DEV train topics (full-text articles).
-JOIN_THRESHOLD = 0.2
+JOIN_THRESHOLD = 0.08
 #: Headline-only docs (body under SHORT_DOC_WORDS words: feed items whose page was not extracted)
 #: share few terms with anything, so their cosines live on a lower scale; they use this threshold.
-JOIN_THRESHOLD_SHORT = 0.04
-SHORT_DOC_WORDS = 25
+JOIN_THRESHOLD_SHORT = 0.1
+SHORT_DOC_WORDS = 10
+#: Short docs are described by their stemmed words plus character SHORT_NGRAM-grams of those words.
+SHORT_NGRAM = 4
+SHORT_NGRAM_WEIGHT = 1.0
 #: Extra weight of headline terms over body terms (a headline states the event).
 TITLE_WEIGHT = 2.0
 #: The first LEAD_LINES lines of the body (who/what/where/when) get LEAD_WEIGHT extra.
@@ -38,8 +42,18 @@ K_NEIGHBORS = 5
 #: Only docs at least this similar count as neighbors: in a small window (few docs per event) the
 #: nearest docs may be unrelated, and sharing them must not look like sharing an event.
 NEIGHBOR_MIN_SIM = 0.2
+#: ... and at least this share of the doc's best cosine: where many docs of one kind look alike
+#: (templated copy, same-kind events), only the clearly closest count as neighbors.
+NEIGHBOR_REL_SIM = 0.0
+#: A doc's background: its mean TF-IDF cosine to the docs ranked BACKGROUND_RANKS (0-based) in the
+#: window, i.e. docs that look alike without being the same event (templated copy, many events of
+#: one kind). The join threshold rises by BACKGROUND_WEIGHT x background.
+BACKGROUND_RANKS = (20, 50)
+BACKGROUND_WEIGHT = 2.0
 #: Share of the second-order part in the combined cosine (the rest is plain TF-IDF cosine).
 SECOND_ORDER_WEIGHT = 0.5
+#: Featurized (title, text) pairs kept per process (doc_terms memo).
+TERMS_CACHE_SIZE = 8192
 #: New docs are clustered in chunks of this size, so memory stays O(CHUNK^2) on any batch size.
 CHUNK = 2048
 #: Rows per block when finding neighbors (a dense block is NEIGHBOR_BLOCK x window docs).
@@ -60,9 +74,25 @@ class StorySummary:
 
 
 def doc_terms(doc: Doc) -> Counter[str]:
-    """Weighted raw term counts of a doc: words ("w:") and entities ("e:")."""
+    """Weighted raw term counts of a doc: words ("w:"), entities ("e:"), for headline-only docs
+    character n-grams ("c:"). Memoized on (title, text): `recent` docs come back on every chunk and
+    run of one process. The result is shared: read it, never change it."""
+    return _terms(doc.title or "", doc.text or "")
+
+
+@lru_cache(maxsize=TERMS_CACHE_SIZE)
+def _terms(title: str, text: str) -> Counter[str]:
+    doc = Doc(0, "", "", "", title, text, None, datetime.min)
     counts: Counter[str] = Counter()
-    title = doc.title or ""
+    if _is_short(doc):
+        # Headline only: Title-Case headlines capitalize every word, so no entity features; char
+        # n-grams of the words let "Bieber"/"Bieber's", "Fyffes"/"Fyffe" and short forms meet.
+        for t in content_terms(f"{title}\n{doc.text or ''}"):
+            counts["w:" + t] += 1.0
+            padded = f"<{t}>"
+            for i in range(max(1, len(padded) - SHORT_NGRAM + 1)):
+                counts["c:" + padded[i : i + SHORT_NGRAM]] += SHORT_NGRAM_WEIGHT
+        return counts
     lines = [ln for ln in (doc.text or "").splitlines() if ln.strip()]
     lead = "\n".join(lines[:LEAD_LINES])
     body = "\n".join(lines)
@@ -76,6 +106,10 @@ def doc_terms(doc: Doc) -> Counter[str]:
     for e in ents:
         counts["e:" + e] += 1.0
     return counts
+
+
+def _is_short(doc: Doc) -> bool:
+    return len((doc.text or "").split()) < SHORT_DOC_WORDS
 
 
 def _vectors(term_counts: list[Counter[str]]) -> sparse.csr_matrix:
@@ -107,22 +141,30 @@ def _vectors(term_counts: list[Counter[str]]) -> sparse.csr_matrix:
     return sparse.diags(1.0 / norms) @ m
 
 
-def _neighbor_profiles(x: sparse.csr_matrix) -> sparse.csr_matrix:
+def _neighbor_profiles(x: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Row i: cosines of doc i to its K_NEIGHBORS nearest docs with cosine >= NEIGHBOR_MIN_SIM
-    (self weighted as the nearest), L2-normed. The floor keeps unrelated docs out of sparse windows."""
+    (self weighted as the nearest), L2-normed. The floor keeps unrelated docs out of sparse windows.
+    Also returns each doc's background: its mean cosine to the docs ranked BACKGROUND_RANKS."""
     n = x.shape[0]
     k = min(K_NEIGHBORS, n - 1)
+    lo, hi = BACKGROUND_RANKS
+    kb = min(hi, n - 1)
     xt = x.T.tocsc()
     parts = []
+    background = np.zeros(n)
     for start in range(0, n, NEIGHBOR_BLOCK):
         block = (x[start : start + NEIGHBOR_BLOCK] @ xt).toarray()
         b = block.shape[0]
         idx = np.arange(b)
         block[idx, start + idx] = 0.0
+        if kb > lo:
+            ranked = -np.sort(-np.partition(block, n - kb, axis=1)[:, n - kb :], axis=1)
+            background[start : start + b] = ranked[:, lo:kb].sum(axis=1) / (hi - lo)
         # Ties at the k-th value are broken by argpartition; cosines of distinct texts rarely tie exactly.
         top = np.argpartition(-block, k - 1, axis=1)[:, :k] if k > 0 else np.zeros((b, 0), dtype=np.int64)
         tv = np.take_along_axis(block, top, axis=1)
-        tv[tv < NEIGHBOR_MIN_SIM] = 0.0
+        floor = np.maximum(NEIGHBOR_MIN_SIM, NEIGHBOR_REL_SIM * (tv.max(axis=1, keepdims=True) if k > 0 else 0.0))
+        tv[tv < floor] = 0.0
         self_w = np.maximum(tv.max(axis=1) if k > 0 else np.zeros(b), 1e-6)
         rows = np.repeat(start + idx, k + 1)
         cols = np.hstack([(start + idx)[:, None], top]).ravel()
@@ -131,18 +173,23 @@ def _neighbor_profiles(x: sparse.csr_matrix) -> sparse.csr_matrix:
     p = sum(parts[1:], parts[0]).tocsr()
     p.eliminate_zeros()
     norms = np.sqrt(np.asarray(p.multiply(p).sum(axis=1))).ravel()
-    return sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ p
+    return sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ p, background
 
 
-def _doc_space(docs: Sequence[Doc]) -> sparse.csr_matrix:
+def _doc_space(docs: Sequence[Doc]) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Combined rows [sqrt(1-w) * TF-IDF, sqrt(w) * neighbor profile]: their dot product is the mix
-    (1-w) * cosine + w * second-order cosine, and centroid sums stay exact."""
+    (1-w) * cosine + w * second-order cosine, and centroid sums stay exact. Plus per-doc background."""
     x = _vectors([doc_terms(d) for d in docs])
     if SECOND_ORDER_WEIGHT <= 0 or len(docs) < 2:
-        return x
-    p = _neighbor_profiles(x)
+        return x, np.zeros(len(docs))
+    p, background = _neighbor_profiles(x)
     w = SECOND_ORDER_WEIGHT
-    return sparse.hstack([math.sqrt(1 - w) * x, math.sqrt(w) * p]).tocsr()
+    # Headlines share too few words for neighbor profiles to help (measured on UCI): short docs
+    # keep plain TF-IDF rows (unit norm), full-text docs get the mix.
+    short = np.array([_is_short(d) for d in docs])
+    a = np.where(short, 1.0, math.sqrt(1 - w))
+    b = np.where(short, 0.0, math.sqrt(w))
+    return sparse.hstack([sparse.diags(a) @ x, sparse.diags(b) @ p]).tocsr(), background
 
 
 def assign_stories(
@@ -185,7 +232,7 @@ def _with_story(doc: Doc, story_id: int) -> Doc:
 def _assign_chunk(chunk: list[Doc], recent: list[Doc], window_hours: float) -> list[StoryAssignment]:
     window = timedelta(hours=window_hours)
     all_docs = recent + chunk
-    x = _doc_space(all_docs)
+    x, background = _doc_space(all_docs)
     n_old, n_new = len(recent), len(chunk)
     x_old, x_new = x[:n_old], x[n_old:]
 
@@ -220,7 +267,8 @@ def _assign_chunk(chunk: list[Doc], recent: list[Doc], window_hours: float) -> l
     out: list[StoryAssignment] = []
     n_stories = k_old
     thresholds = [
-        JOIN_THRESHOLD if len((d.text or "").split()) >= SHORT_DOC_WORDS else JOIN_THRESHOLD_SHORT for d in chunk
+        JOIN_THRESHOLD + BACKGROUND_WEIGHT * background[n_old + i]
+        if not _is_short(d) else JOIN_THRESHOLD_SHORT for i, d in enumerate(chunk)
     ]
     for i, d in enumerate(chunk):
         t = d.first_seen_at.timestamp()

@@ -74,28 +74,74 @@ def content_terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or _NUMBER.match(w)]
 
 
+_NUM_TOKEN = re.compile(r"\d+(?:[.,]\d+)*")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”‘’'(\[—–-]\s*$")
+
+
+def _split_run(run: str) -> list[str]:
+    """A capitalized run cut after a word that ends a sentence ("Holt. Langbridge" -> two runs);
+    short dotted words ("Mr.", "U.S.", "Jos.") are abbreviations and do not cut."""
+    parts, cur = [], []
+    for tok in run.split():
+        cur.append(tok)
+        if tok.endswith(".") and len(tok.strip(".")) > 3 and "." not in tok.strip("."):
+            parts.append(" ".join(cur))
+            cur = []
+    if cur:
+        parts.append(" ".join(cur))
+    return parts
+
+
+def _sentence_start(line: str, pos: int) -> bool:
+    """True when a match at `pos` opens a sentence (line start, or after . ! ? : quotes or dashes)."""
+    before = line[:pos].rstrip()
+    return not before or bool(_SENTENCE_END.search(before))
+
+
 def entities(text: str) -> list[str]:
     """Names, places and numbers: capitalized runs and numeric tokens, lower-cased.
 
     A capitalized run of 1-4 words counts unless it is a single function word (sentence starts
     like "The" or "After"); multi-word runs also yield their last word ("Tara Reid" -> "reid")
-    because later mentions use the surname alone.
+    because later mentions use the surname alone. A single capitalized word that opens a sentence
+    ("Residents said...", "Local radio...") counts only when the same text also capitalizes it
+    mid-sentence: otherwise it is just a word at a sentence start. Possessive 's is dropped and
+    numbers are kept whole ("10.3", "10,700"); single digits are too common to name anything.
     """
-    out: list[str] = []
-    for line in (text or "").splitlines():
+    lines = (text or "").splitlines()
+    runs: list[tuple[list[str], bool]] = []
+    mid_caps: set[str] = set()
+    for line in lines:
         for m in _CAP_RUN.finditer(line):
-            toks = [t.strip(".'’&-").lower() for t in m.group(0).split()]
-            toks = [t for t in toks if t]
+            pos = m.start()
+            for raw in _split_run(m.group(0)):
+                toks = [t.strip(".'’&-").lower() for t in raw.split()]
+                toks = [t[:-2] if t.endswith(("'s", "’s")) else t for t in toks]
+                toks = [t for t in toks if t]
+                at_start = _sentence_start(line, pos)
+                pos += len(raw) + 1
+                if not at_start and toks:
+                    mid_caps.add(toks[0])
+                while toks and toks[0] in _NOT_ENTITY:
+                    toks = toks[1:]
+                    at_start = False
+                if toks:
+                    runs.append((toks, at_start))
+    out: list[str] = []
+    for toks, at_start in runs:
+        if at_start and toks[0] not in mid_caps:
+            toks = toks[1:]
             while toks and toks[0] in _NOT_ENTITY:
                 toks = toks[1:]
-            if not toks or (len(toks) == 1 and len(toks[0]) < 3):
-                continue
-            out.append(" ".join(toks))
-            if len(toks) > 1:
-                out.append(toks[-1])
-        for w in words(line):
-            if _NUMBER.match(w):
-                out.append(w)
+        if not toks or (len(toks) == 1 and len(toks[0]) < 3):
+            continue
+        out.append(" ".join(toks))
+        if len(toks) > 1:
+            out.append(toks[-1])
+    for line in lines:
+        for num in _NUM_TOKEN.findall(line):
+            if len(num) > 1:
+                out.append(num)
     return out
 
 
