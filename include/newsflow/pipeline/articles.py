@@ -30,6 +30,24 @@ ARTICLE_COLUMNS = (
 )
 #: Per-page budget; a pathological page fails alone with a status.
 EXTRACT_DEADLINE_S = 10.0
+#: Bounds on what one article row may hold: a hostile page cannot blow the full-text index (tsvector < 1 MB)
+#: or the row. Longer values are cut (titles with an ellipsis); real articles are far below these.
+MAX_TITLE_CHARS = 1_000
+MAX_TEXT_CHARS = 200_000
+MAX_FIELD_CHARS = 2_000
+MAX_LIST_ITEMS = 50
+#: canonical_url is B-tree indexed (rows up to ~2700 bytes): a longer one is dropped, not cut (a cut URL lies).
+MAX_INDEXED_URL_BYTES = 2_000
+
+
+def _cut(value: str | None, limit: int) -> str | None:
+    if value is None or len(value) <= limit:
+        return value
+    return value[: limit - 1] + "…"
+
+
+def _cut_list(values: list[str]) -> list[str]:
+    return [_cut(v, MAX_FIELD_CHARS) for v in values[:MAX_LIST_ITEMS]]
 
 
 def raw_bodies(cur: psycopg2.extensions.cursor, shas: list[str]) -> dict[str, bytes]:
@@ -42,12 +60,16 @@ def article_row(
 ) -> tuple:
     ok = art.status == "ok"
     canonical = canonicalize_url(art.canonical_url) if art.canonical_url else None
+    if canonical and len(canonical.encode("utf-8", "replace")) > MAX_INDEXED_URL_BYTES:
+        canonical = None
+    text = (_cut(art.text, MAX_TEXT_CHARS) or "") if ok else ""
     return (
-        item.url_key, item.link, item.final_url, canonical, item.outlet_id, item.feed_id, art.title,
-        art.text if ok else "", art.description, art.authors, art.published_at, art.updated_at, art.language,
-        art.section, art.tags, art.image_url, art.site_name, art.word_count, art.status, art.method,
-        extractor_version, normalized_text_hash(art.text) if ok else None,
-        text_signature(art.text) if ok else None, item.raw_sha256, now, now, run_id,
+        item.url_key, item.link, item.final_url, canonical, item.outlet_id, item.feed_id,
+        _cut(art.title, MAX_TITLE_CHARS), text, _cut(art.description, MAX_FIELD_CHARS), _cut_list(art.authors),
+        art.published_at, art.updated_at, _cut(art.language, 16), _cut(art.section, MAX_FIELD_CHARS),
+        _cut_list(art.tags), _cut(art.image_url, MAX_FIELD_CHARS), _cut(art.site_name, MAX_FIELD_CHARS),
+        art.word_count, art.status, art.method, extractor_version, normalized_text_hash(text) if ok else None,
+        text_signature(text) if ok else None, item.raw_sha256, now, now, run_id,
     )
 
 

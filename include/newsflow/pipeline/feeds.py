@@ -33,6 +33,8 @@ ENTRY_COLUMNS = (
 RAW_COLUMNS = ("sha256", "kind", "url", "content_type", "http_headers", "size", "body_gz", "fetched_at")
 #: Summaries are a preview; the page is the article. Keep rows small.
 MAX_SUMMARY_CHARS = 2000
+#: url_key is B-tree indexed (rows up to ~2700 bytes): an entry with a longer URL is kept but never fetched.
+MAX_URL_KEY_BYTES = 2_000
 #: HTTP headers worth keeping next to a raw document.
 KEPT_HEADERS = ("content-type", "etag", "last-modified", "date", "cache-control", "content-language")
 
@@ -81,6 +83,11 @@ def entry_hash(entry: FeedEntry) -> str:
     """Changes when the publisher edits the item (title, link or update time), which re-fetches its page."""
     basis = "\x1f".join([entry.title or "", entry.link or "", entry.updated_at.isoformat() if entry.updated_at else ""])
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
+
+
+def _url_key(link: str | None) -> str | None:
+    key = canonicalize_url(link) if link else None
+    return key if key and len(key.encode("utf-8", "replace")) <= MAX_URL_KEY_BYTES else None
 
 
 def raw_row(result: FetchResult, kind: str, now: datetime) -> tuple:
@@ -149,7 +156,7 @@ def _store_outcome(conn, run_id: str, out: FeedOutcome, now: datetime) -> dict[s
             store_raw(cur, [raw])
         if parsed is not None and parsed.status == "ok":
             rows = [
-                (row.feed_id, e.entry_key, e.guid, e.link, canonicalize_url(e.link) if e.link else None,
+                (row.feed_id, e.entry_key[:MAX_URL_KEY_BYTES // 4], e.guid, e.link, _url_key(e.link),
                  e.title, (e.summary or "")[:MAX_SUMMARY_CHARS] or None, e.authors, e.published_at, e.updated_at,
                  entry_hash(e), now, now, run_id, run_id)
                 for e in parsed.entries

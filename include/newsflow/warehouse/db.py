@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -97,7 +98,7 @@ def _array_item(value: object) -> str:
 def _without_nul(value: object) -> object:
     """JSON escapes NUL as \\u0000, which PostgreSQL refuses in jsonb: drop it before encoding."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return _valid_utf8(value.replace("\x00", ""))
     if isinstance(value, dict):
         return {_without_nul(k): _without_nul(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -121,7 +122,19 @@ def _copy_value(value: object) -> str:
     else:
         text = str(value)
     # NUL cannot be stored in PostgreSQL text; web pages do contain it.
-    return text.replace("\x00", "").translate(_ESCAPES)
+    return _valid_utf8(text.replace("\x00", "")).translate(_ESCAPES)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_utf8(text: str) -> str:
+    """Lone surrogates (broken UTF-16 in a page or feed) cannot be encoded: they become U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def copy_rows(
