@@ -92,3 +92,24 @@ def test_sigkill_mid_load_leaves_nothing_and_retry_completes(warehouse_url, ware
     assert counts["new"] == len(newsroom.articles)
     assert extract_batch(warehouse, "run-k", batch_no)["new"] == 0, "a second retry changes nothing"
     assert _count(warehouse, "SELECT count(*) FROM newsflow.articles") == len(newsroom.articles)
+
+    # ... and the same rows as a load that was never interrupted.
+    after_retry = _articles(warehouse)
+    with warehouse.cursor() as cur:
+        cur.execute("DELETE FROM newsflow.articles")
+    warehouse.commit()
+    extract_batch(warehouse, "run-k", batch_no)
+    assert _articles(warehouse) == after_retry
+
+
+def _articles(conn) -> list[tuple]:
+    # Everything but the surrogate key, which a second load draws anew from the sequence.
+    with conn.cursor() as cur:
+        cur.execute("""SELECT a.url_key, row_to_json(a)::jsonb - 'article_id' FROM newsflow.articles a
+                       ORDER BY a.url_key""")
+        rows = cur.fetchall()
+        cur.execute("""SELECT a.url_key, c.cited_outlet, c.kind, c.sentence FROM newsflow.article_citations c
+                       JOIN newsflow.articles a USING (article_id) ORDER BY 1, 2, 3""")
+        rows += cur.fetchall()
+    conn.commit()
+    return rows

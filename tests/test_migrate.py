@@ -80,3 +80,50 @@ def test_analyst_role_reads_views_only(warehouse):
         with pytest.raises(Exception, match="permission denied"):
             cur.execute("SELECT count(*) FROM newsflow.articles")
     warehouse.rollback()
+
+
+def _schema(conn) -> list[tuple]:
+    with conn.cursor() as cur:
+        cur.execute("""SELECT table_name, column_name, data_type, is_nullable, column_default
+                       FROM information_schema.columns WHERE table_schema = 'newsflow'
+                       ORDER BY table_name, column_name""")
+        cols = cur.fetchall()
+        cur.execute("""SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'newsflow' ORDER BY indexname""")
+        return cols + cur.fetchall()
+
+
+def test_upgrade_from_every_earlier_version_gives_the_same_schema(make_database, tmp_path):
+    migrations = discover()
+    reference = connect(make_database())
+    try:
+        migrate(reference)
+        expected = _schema(reference)
+    finally:
+        reference.close()
+    for upto in range(1, len(migrations)):
+        partial = tmp_path / f"upto{upto}"
+        partial.mkdir()
+        for m in migrations[:upto]:
+            (partial / m.path.name).write_text(m.text)
+        conn = connect(make_database())
+        try:
+            migrate(conn, partial)  # a warehouse deployed at version `upto` ...
+            assert migrate(conn) == [m.path.name for m in migrations[upto:]]  # ... upgraded to the latest
+            assert _schema(conn) == expected, f"upgrading from {migrations[upto - 1].path.name} differs"
+        finally:
+            conn.close()
+
+
+def test_analyst_role_cannot_write_or_read_raw_tables(warehouse):
+    with warehouse.cursor() as cur:
+        cur.execute("SET ROLE newsflow_analyst")
+        for statement in ("SELECT count(*) FROM newsflow.raw_documents",
+                          "SELECT count(*) FROM newsflow.fetch_log",
+                          "INSERT INTO newsflow.outlets (name) VALUES ('x')",
+                          "DELETE FROM newsflow.stories",
+                          "UPDATE newsflow.feeds SET active = false"):
+            cur.execute("SAVEPOINT s")
+            with pytest.raises(Exception, match="permission denied"):
+                cur.execute(statement)
+            cur.execute("ROLLBACK TO SAVEPOINT s")
+    warehouse.rollback()
