@@ -92,7 +92,8 @@ def extract_items(
     return rows, statuses
 
 
-def upsert_article_rows(cur: psycopg2.extensions.cursor, rows: list[tuple]) -> tuple[int, int]:
+def upsert_article_rows(cur: psycopg2.extensions.cursor, rows: list[tuple], *,
+                        analyse_provenance: bool = True) -> tuple[int, int]:
     """Stage, archive what changes, upsert, analyse provenance of the changed; returns (new, changed).
 
     Leaves stage_articles for the caller. Runs inside the caller's transaction: all of it lands or none.
@@ -102,8 +103,9 @@ def upsert_article_rows(cur: psycopg2.extensions.cursor, rows: list[tuple]) -> t
     cur.execute(load_sql("archive_article_revisions"))
     cur.execute(load_sql("upsert_articles"))
     inserted = [r[0] for r in cur.fetchall()]
-    cur.execute(load_sql("provenance_inputs"), {"provenance_version": PROVENANCE_VERSION})
-    write_provenance(cur, cur.fetchall())
+    if analyse_provenance:
+        cur.execute(load_sql("provenance_inputs"), {"provenance_version": PROVENANCE_VERSION})
+        write_provenance(cur, cur.fetchall())
     return sum(inserted), len(inserted) - sum(inserted)
 
 
