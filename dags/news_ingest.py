@@ -28,6 +28,7 @@ from newsflow_dag_support import (
     FETCH_POOL,
     WAREHOUSE_ASSET,
     default_args,
+    fetch_feeds_of_batch,
     http_tools,
     notify,
     run_context,
@@ -63,16 +64,7 @@ def news_ingest():
 
     @task(pool=FETCH_POOL, map_index_template="{{ feeds_label }}", execution_timeout=timedelta(minutes=30))
     def fetch_feeds(feed_ids: list[int]) -> dict[str, int]:
-        from newsflow.pipeline import fetch_feed_batch, record_stage
-
-        ctx = run_context(feeds_label=f"feeds {feed_ids[0]}..{feed_ids[-1]} ({len(feed_ids)})")
-        with warehouse() as conn, http_tools() as (http, limiter, _robots):
-            with record_stage(conn, ctx.run_id, "fetch_feeds", ctx.map_index) as info:
-                counts = fetch_feed_batch(conn, ctx.run_id, feed_ids, http=http, limiter=limiter,
-                                          workers=ctx.settings.fetch_workers,
-                                          max_entries=ctx.settings.max_entries_per_feed)
-                info.update(counts)
-        return counts
+        return fetch_feeds_of_batch(feed_ids)
 
     @task(execution_timeout=timedelta(minutes=10))
     def plan_pages() -> list[int]:

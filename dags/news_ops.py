@@ -19,7 +19,15 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 
-from newsflow_dag_support import FETCH_POOL, WAREHOUSE_ASSET, default_args, http_tools, notify, run_context, warehouse
+from newsflow_dag_support import (
+    FETCH_POOL,
+    WAREHOUSE_ASSET,
+    default_args,
+    fetch_feeds_of_batch,
+    notify,
+    run_context,
+    warehouse,
+)
 
 
 @dag(
@@ -47,16 +55,7 @@ def news_fast_fetch():
 
     @task(pool=FETCH_POOL, map_index_template="{{ feeds_label }}", execution_timeout=timedelta(minutes=10))
     def fetch_fast_feeds(feed_ids: list[int]) -> dict[str, int]:
-        from newsflow.pipeline import fetch_feed_batch, record_stage
-
-        ctx = run_context(feeds_label=f"feeds {feed_ids[0]}..{feed_ids[-1]} ({len(feed_ids)})")
-        with warehouse() as conn, http_tools() as (http, limiter, _robots):
-            with record_stage(conn, ctx.run_id, "fetch_feeds", ctx.map_index) as info:
-                counts = fetch_feed_batch(conn, ctx.run_id, feed_ids, http=http, limiter=limiter,
-                                          workers=ctx.settings.fetch_workers,
-                                          max_entries=ctx.settings.max_entries_per_feed)
-                info.update(counts)
-        return counts
+        return fetch_feeds_of_batch(feed_ids)
 
     @task(trigger_rule="none_failed", execution_timeout=timedelta(minutes=5))
     def close_fast_run() -> dict[str, int]:

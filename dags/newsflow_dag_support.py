@@ -85,6 +85,20 @@ def warehouse() -> Iterator[object]:
         conn.close()
 
 
+def fetch_feeds_of_batch(feed_ids: list[int]) -> dict[str, int]:
+    """The body of every feed-fetching task (news_ingest and news_fast_fetch): one batch of feeds."""
+    from newsflow.pipeline import fetch_feed_batch, record_stage
+
+    ctx = run_context(feeds_label=f"feeds {feed_ids[0]}..{feed_ids[-1]} ({len(feed_ids)})")
+    with warehouse() as conn, http_tools() as (http, limiter, _robots):
+        with record_stage(conn, ctx.run_id, "fetch_feeds", ctx.map_index) as info:
+            counts = fetch_feed_batch(conn, ctx.run_id, feed_ids, http=http, limiter=limiter,
+                                      workers=ctx.settings.fetch_workers,
+                                      max_entries=ctx.settings.max_entries_per_feed)
+            info.update(counts)
+    return counts
+
+
 @contextmanager
 def http_tools() -> Iterator[tuple[object, object, object]]:
     """One HTTP client, robots cache and host limiter per task; the limiter's state is in the warehouse,

@@ -13,14 +13,8 @@ import pytest
 
 from newsflow.cli import DEMO_NOW, main
 from newsflow.demo import demo_newsroom
+from wh import rows
 
-
-def _rows(conn, query):
-    with conn.cursor() as cur:
-        cur.execute(query)
-        rows = cur.fetchall()
-    conn.commit()
-    return rows
 
 
 def _free_port() -> int:
@@ -41,7 +35,7 @@ def test_demo_through_airflow_twice(warehouse_url, warehouse, capsys):
     assert int(numbers["stories"]) > 0 and int(numbers["duplicates"]) > 0
     assert "largest 5 stories:" in out
 
-    runs = _rows(warehouse, "SELECT dag_id, status, articles_new, durations FROM newsflow.ingest_runs")
+    runs = rows(warehouse, "SELECT dag_id, status, articles_new, durations FROM newsflow.ingest_runs")
     assert len(runs) == 1 and runs[0][0] == "news_ingest" and runs[0][1] == "success"
     assert runs[0][2] == len(newsroom.articles)
     assert {"fetch_feeds[0]", "extract[0]", "group_stories"} <= set(runs[0][3]), "stages record their timings"
@@ -49,7 +43,7 @@ def test_demo_through_airflow_twice(warehouse_url, warehouse, capsys):
     # The demo's known stories are grouped (by outlet path: the port differs from run to run).
     truth = {re.sub(r"^https?://[^/]+", "", a["url"]): a for a in newsroom.ground_truth("")}
     ids = defaultdict(set)
-    for url, story_id in _rows(warehouse, """SELECT a.url, m.story_id FROM newsflow.story_members m
+    for url, story_id in rows(warehouse, """SELECT a.url, m.story_id FROM newsflow.story_members m
                                              JOIN newsflow.articles a ON a.article_id = m.article_id"""):
         t = truth[re.sub(r"^https?://[^/]+", "", url)]
         if t["story_key"]:
@@ -58,11 +52,11 @@ def test_demo_through_airflow_twice(warehouse_url, warehouse, capsys):
 
     tables = ("articles", "feed_entries", "stories", "story_members", "duplicates", "raw_documents", "outlets",
               "feeds")
-    before = {t: _rows(warehouse, f"SELECT count(*) FROM newsflow.{t}")[0][0] for t in tables}  # noqa: S608
+    before = {t: rows(warehouse, f"SELECT count(*) FROM newsflow.{t}")[0][0] for t in tables}  # noqa: S608
     # `make demo` again: same newsroom, same port, so every article is known and nothing is added.
     assert main(["demo", "--warehouse", warehouse_url, "--port", str(port)]) == 0
     out = capsys.readouterr().out
     assert dict(re.findall(r"^(feeds|articles|stories|duplicates): (\d+)$", out, re.M)) == numbers
-    after = {t: _rows(warehouse, f"SELECT count(*) FROM newsflow.{t}")[0][0] for t in tables}  # noqa: S608
+    after = {t: rows(warehouse, f"SELECT count(*) FROM newsflow.{t}")[0][0] for t in tables}  # noqa: S608
     assert after == before, "a second run adds no row"
 

@@ -13,6 +13,7 @@ import yaml
 from faultserver import CASES, FaultServer
 from newsflow.cli import DEMO_NOW, main
 from newsflow.demo import demo_newsroom, serve
+from wh import rows
 
 #: Small limits so the hanging and trickling cases end fast; the statuses are what matter.
 FAULT_ENV = {
@@ -62,13 +63,6 @@ def _rss(links: dict[str, str]) -> bytes:
             f"<link>http://127.0.0.1/</link><description>x</description>{items}</channel></rss>").encode()
 
 
-def _rows(conn, query, params=()):
-    with conn.cursor() as cur:
-        cur.execute(query, params)
-        rows = cur.fetchall()
-    conn.commit()
-    return rows
-
 
 @pytest.mark.timeout(900)
 def test_fault_matrix_in_one_dag_run(warehouse_url, warehouse, tmp_path, monkeypatch):
@@ -93,21 +87,21 @@ def test_fault_matrix_in_one_dag_run(warehouse_url, warehouse, tmp_path, monkeyp
             static.stop()
 
     # Every bad feed: the right status in feed_health, and an audit row saying the same.
-    health = dict(_rows(warehouse, "SELECT url, status FROM newsflow.feed_health"))
-    audit = dict(_rows(warehouse, "SELECT url, status FROM newsflow.fetch_log WHERE kind = 'feed'"))
+    health = dict(rows(warehouse, "SELECT url, status FROM newsflow.feed_health"))
+    audit = dict(rows(warehouse, "SELECT url, status FROM newsflow.fetch_log WHERE kind = 'feed'"))
     wrong = {n: (health.get(u), c.final_status) for n, u in feed_urls.items()
              for c in [feed_cases[n]] if health.get(u) != c.final_status}
     assert not wrong, f"feed statuses (got, expected): {wrong}"
     missing_audit = [n for n, u in feed_urls.items() if audit.get(u) != feed_cases[n].final_status]
     assert not missing_audit, missing_audit
-    errors = dict(_rows(warehouse, "SELECT url, last_error FROM newsflow.feeds WHERE status NOT IN ('ok', 'not_modified')"))
+    errors = dict(rows(warehouse, "SELECT url, last_error FROM newsflow.feeds WHERE status NOT IN ('ok', 'not_modified')"))
     assert all(errors.values()), "every failing feed says why"
-    rate_limited = _rows(warehouse, "SELECT count(*) FROM newsflow.feeds WHERE status = 'rate_limited' "
+    rate_limited = rows(warehouse, "SELECT count(*) FROM newsflow.feeds WHERE status = 'rate_limited' "
                                     "AND next_attempt_at > now()")
     assert rate_limited[0][0] == sum(1 for c in feed_cases.values() if c.final_status == "rate_limited")
 
     # Every bad page: its status in the audit log; no article row pretends it was fine.
-    pages = dict(_rows(warehouse, "SELECT url, status FROM newsflow.fetch_log WHERE kind = 'article'"))
+    pages = dict(rows(warehouse, "SELECT url, status FROM newsflow.fetch_log WHERE kind = 'article'"))
     for name, url in article_urls.items():
         expected = article_cases[name].final_status
         assert pages.get(url) == expected or (expected == "robots_disallowed" and url not in pages and
@@ -115,11 +109,11 @@ def test_fault_matrix_in_one_dag_run(warehouse_url, warehouse, tmp_path, monkeyp
 
     # The healthy newsroom is complete, each article exactly once.
     truth = {newsroom.url(demo.url, a.path) for a in newsroom.articles}
-    loaded = [u for (u,) in _rows(warehouse, "SELECT url FROM newsflow.articles WHERE extraction_status = 'ok'")]
+    loaded = [u for (u,) in rows(warehouse, "SELECT url FROM newsflow.articles WHERE extraction_status = 'ok'")]
     assert truth <= set(loaded)
     assert len(loaded) == len(set(loaded))
 
-    (status,) = _rows(warehouse, "SELECT status FROM newsflow.ingest_runs")[0]
+    (status,) = rows(warehouse, "SELECT status FROM newsflow.ingest_runs")[0]
     assert status == "success"
     from newsflow.runner import last_child_peak_rss_mb
 
@@ -127,5 +121,5 @@ def test_fault_matrix_in_one_dag_run(warehouse_url, warehouse, tmp_path, monkeyp
 
 
 def _queued_status(conn, url):
-    rows = _rows(conn, "SELECT fetch_status FROM newsflow.article_queue WHERE link = %s", (url,))
-    return rows[0][0] if rows else None
+    found = rows(conn, "SELECT fetch_status FROM newsflow.article_queue WHERE link = %s", (url,))
+    return found[0][0] if found else None

@@ -18,6 +18,7 @@ from newsflow.http import HttpClient
 from newsflow.pipeline import extract_batch, fetch_feed_batch, fetch_page_batch, plan_pages, prepare_run
 from newsflow.politeness import HostLimiter, RobotsCache
 from newsflow.warehouse import connect
+from wh import count
 
 CHILD = textwrap.dedent(
     """
@@ -30,13 +31,6 @@ CHILD = textwrap.dedent(
     """
 )
 
-
-def _count(conn, query, params=()):
-    with conn.cursor() as cur:
-        cur.execute(query, params)
-        (n,) = cur.fetchone()
-    conn.commit()
-    return n
 
 
 def test_sigkill_mid_load_leaves_nothing_and_retry_completes(warehouse_url, warehouse, tmp_path):
@@ -61,7 +55,7 @@ def test_sigkill_mid_load_leaves_nothing_and_retry_completes(warehouse_url, ware
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            waiting = _count(warehouse, """SELECT count(*) FROM pg_stat_activity
+            waiting = count(warehouse, """SELECT count(*) FROM pg_stat_activity
                                            WHERE application_name = 'newsflow-killed-load'
                                              AND wait_event_type = 'Lock' AND state = 'active'""")
             if waiting:
@@ -70,7 +64,7 @@ def test_sigkill_mid_load_leaves_nothing_and_retry_completes(warehouse_url, ware
             time.sleep(0.2)
         else:
             raise AssertionError("the child never reached the load")
-        staged = _count(warehouse, """SELECT count(*) FROM pg_stat_activity
+        staged = count(warehouse, """SELECT count(*) FROM pg_stat_activity
                                       WHERE application_name = 'newsflow-killed-load' AND xact_start IS NOT NULL""")
         assert staged == 1, "the child is inside its transaction"
         child.send_signal(signal.SIGKILL)
@@ -81,17 +75,17 @@ def test_sigkill_mid_load_leaves_nothing_and_retry_completes(warehouse_url, ware
 
     # The server notices the dead client and rolls its transaction back.
     deadline = time.monotonic() + 30
-    while _count(warehouse, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'newsflow-killed-load'"):
+    while count(warehouse, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'newsflow-killed-load'"):
         assert time.monotonic() < deadline, "the killed backend stayed"
         time.sleep(0.2)
-    assert _count(warehouse, "SELECT count(*) FROM newsflow.articles") == 0, "nothing half-written"
-    assert _count(warehouse, "SELECT count(*) FROM newsflow.article_revisions") == 0
+    assert count(warehouse, "SELECT count(*) FROM newsflow.articles") == 0, "nothing half-written"
+    assert count(warehouse, "SELECT count(*) FROM newsflow.article_revisions") == 0
 
     # The retry (what Airflow does next) completes the load, once.
     counts = extract_batch(warehouse, "run-k", batch_no)
     assert counts["new"] == len(newsroom.articles)
     assert extract_batch(warehouse, "run-k", batch_no)["new"] == 0, "a second retry changes nothing"
-    assert _count(warehouse, "SELECT count(*) FROM newsflow.articles") == len(newsroom.articles)
+    assert count(warehouse, "SELECT count(*) FROM newsflow.articles") == len(newsroom.articles)
 
     # ... and the same rows as a load that was never interrupted.
     after_retry = _articles(warehouse)

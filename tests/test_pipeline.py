@@ -14,6 +14,7 @@ from newsflow.feeds_config import load_feeds
 from newsflow.pipeline.inline import run_inline
 from newsflow.report import counts
 from newsflow.settings import Settings
+from wh import rows
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +30,6 @@ def site(newsroom, tmp_path):
         yield server, load_feeds(feeds)
 
 
-def _rows(conn, query, params=()):
-    with conn.cursor() as cur:
-        cur.execute(query, params)
-        rows = cur.fetchall()
-    conn.commit()
-    return rows
-
 
 def test_first_run_loads_every_article_and_groups_known_stories(site, newsroom, warehouse_url, warehouse):
     server, config = site
@@ -43,19 +37,19 @@ def test_first_run_loads_every_article_and_groups_known_stories(site, newsroom, 
     truth = {a["url"]: a for a in newsroom.ground_truth(server.url)}
 
     assert result["feeds_ok"] == len(newsroom.outlets) and result["feeds_failed"] == 0
-    loaded = dict(_rows(warehouse, "SELECT url, extraction_status FROM newsflow.articles"))
+    loaded = dict(rows(warehouse, "SELECT url, extraction_status FROM newsflow.articles"))
     assert set(loaded) == set(truth), "every demo article is loaded, exactly once"
     assert all(status == "ok" for status in loaded.values()), loaded
 
     # Wire copies point at their original.
-    dups = dict(_rows(warehouse, """SELECT a.url, o.url FROM newsflow.duplicates d
+    dups = dict(rows(warehouse, """SELECT a.url, o.url FROM newsflow.duplicates d
                                     JOIN newsflow.articles a ON a.article_id = d.article_id
                                     JOIN newsflow.articles o ON o.article_id = d.duplicate_of"""))
     expected_dups = {u: t["wire_copy_of"] for u, t in truth.items() if t["wire_copy_of"]}
     assert dups == expected_dups
 
     # Every known story is one story in the warehouse, and no two known stories share one.
-    story_of = dict(_rows(warehouse, """SELECT a.url, m.story_id FROM newsflow.story_members m
+    story_of = dict(rows(warehouse, """SELECT a.url, m.story_id FROM newsflow.story_members m
                                         JOIN newsflow.articles a ON a.article_id = m.article_id"""))
     assert set(story_of) == set(truth), "every good article is in a story"
     # Reports of one event in one language are one story. Across languages we only have shared names and
@@ -76,7 +70,7 @@ def test_first_run_loads_every_article_and_groups_known_stories(site, newsroom, 
     assert not set(standalone) & set(all_ids), "a stand-alone article joined a story"
 
     # First reporter: the earliest independent article of the story.
-    first = dict(_rows(warehouse, """SELECT s.story_id, o.name FROM newsflow.stories s
+    first = dict(rows(warehouse, """SELECT s.story_id, o.name FROM newsflow.stories s
                                      JOIN newsflow.outlets o ON o.outlet_id = s.first_outlet_id"""))
     for key, urls in newsroom.expected_stories(server.url).items():
         originals = [u for u in urls if not truth[u]["wire_copy_of"] and truth[u]["language"] == "en"]
@@ -84,9 +78,9 @@ def test_first_run_loads_every_article_and_groups_known_stories(site, newsroom, 
             assert first[next(iter(ids_per_key[(key, "en")]))] == truth[originals[0]]["outlet"], key
 
     # Provenance views: the first reporter, the wire copies marked with their agency and counted as relays.
-    prov = {sid: (first, set(relaying), set(wires)) for sid, first, relaying, wires in _rows(
+    prov = {sid: (first, set(relaying), set(wires)) for sid, first, relaying, wires in rows(
         warehouse, "SELECT story_id, first_outlet, relaying_outlets, wire_agencies FROM newsflow.story_provenance")}
-    marks = dict(_rows(warehouse, """SELECT a.url, w.agency FROM newsflow.article_wire_marks w
+    marks = dict(rows(warehouse, """SELECT a.url, w.agency FROM newsflow.article_wire_marks w
                                      JOIN newsflow.articles a USING (article_id)"""))
     assert marks == {u: truth[t["wire_copy_of"]]["outlet"] for u, t in truth.items() if t["wire_copy_of"]}
     for key, urls in newsroom.expected_stories(server.url).items():
@@ -97,7 +91,7 @@ def test_first_run_loads_every_article_and_groups_known_stories(site, newsroom, 
         assert {truth[u]["outlet"] for u in copies} <= relaying, key
         assert {truth[truth[u]["wire_copy_of"]]["outlet"] for u in copies} <= wires, key
 
-    robots = _rows(warehouse, "SELECT url, status FROM newsflow.fetch_log WHERE kind = 'robots'")
+    robots = rows(warehouse, "SELECT url, status FROM newsflow.fetch_log WHERE kind = 'robots'")
     assert robots == [(server.url + "/robots.txt", "ok")], "robots.txt fetched once, and audited"
 
     c = counts(warehouse)
@@ -110,15 +104,15 @@ def test_second_run_fetches_nothing_and_adds_nothing(site, warehouse_url, wareho
     run_inline(warehouse_url, config, "run-1")
     before = counts(warehouse)
     tables = ("articles", "feed_entries", "stories", "story_members", "duplicates", "raw_documents")
-    sizes = {t: _rows(warehouse, f"SELECT count(*) FROM newsflow.{t}")[0][0] for t in tables}  # noqa: S608
+    sizes = {t: rows(warehouse, f"SELECT count(*) FROM newsflow.{t}")[0][0] for t in tables}  # noqa: S608
 
     result = run_inline(warehouse_url, config, "run-2")
     assert counts(warehouse) == before
-    assert {t: _rows(warehouse, f"SELECT count(*) FROM newsflow.{t}")[0][0] for t in tables} == sizes  # noqa: S608
-    feed_statuses = {s for (s,) in _rows(warehouse,
+    assert {t: rows(warehouse, f"SELECT count(*) FROM newsflow.{t}")[0][0] for t in tables} == sizes  # noqa: S608
+    feed_statuses = {s for (s,) in rows(warehouse,
                      "SELECT status FROM newsflow.fetch_log WHERE run_id = 'run-2' AND kind = 'feed'")}
     assert feed_statuses == {"not_modified"}
-    pages = _rows(warehouse, "SELECT count(*) FROM newsflow.fetch_log WHERE run_id = 'run-2' AND kind = 'article'")
+    pages = rows(warehouse, "SELECT count(*) FROM newsflow.fetch_log WHERE run_id = 'run-2' AND kind = 'article'")
     assert pages[0][0] == 0, "an unchanged newsroom costs no page fetch"
     assert result["articles_new"] == 0 and result["stories_new"] == 0
 
@@ -132,10 +126,10 @@ def test_edited_article_gets_a_revision(site, newsroom, warehouse_url, warehouse
     updated = [u for u, t in truth2.items() if t["updated_in_edition"] == 2]
     assert updated, "the demo has an updated story"
     for url in updated:
-        (title, revision), = _rows(warehouse, "SELECT title, revision FROM newsflow.articles WHERE url = %s", (url,))
+        (title, revision), = rows(warehouse, "SELECT title, revision FROM newsflow.articles WHERE url = %s", (url,))
         assert title == truth2[url]["title"] and revision == 2
-        old = _rows(warehouse, """SELECT r.title FROM newsflow.article_revisions r
+        old = rows(warehouse, """SELECT r.title FROM newsflow.article_revisions r
                                   JOIN newsflow.articles a ON a.article_id = r.article_id WHERE a.url = %s""", (url,))
         assert len(old) == 1 and old[0][0] != title
-    pages = _rows(warehouse, "SELECT count(*) FROM newsflow.fetch_log WHERE run_id = 'run-2' AND kind = 'article'")
+    pages = rows(warehouse, "SELECT count(*) FROM newsflow.fetch_log WHERE run_id = 'run-2' AND kind = 'article'")
     assert pages[0][0] == len(updated), "only the edited item's page is fetched again"

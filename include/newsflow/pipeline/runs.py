@@ -68,25 +68,23 @@ def prepare_run(
     return [feed_ids[i : i + batch_size] for i in range(0, len(feed_ids), batch_size)]
 
 
-def run_clock(conn: psycopg2.extensions.connection, run_id: str) -> datetime:
-    """The run's start time: the one "now" of every stage, so a run's rows do not depend on task timing."""
+def _run_row(conn: psycopg2.extensions.connection, run_id: str) -> tuple[datetime, list[int]]:
     with conn.cursor() as cur:
-        cur.execute("SELECT started_at FROM newsflow.ingest_runs WHERE run_id = %s", (run_id,))
+        cur.execute("SELECT started_at, feed_ids FROM newsflow.ingest_runs WHERE run_id = %s", (run_id,))
         row = cur.fetchone()
     conn.commit()
     if row is None:
         raise LookupError(f"run {run_id} has no row in newsflow.ingest_runs: was prepare_run skipped?")
-    return row[0]
+    return row[0], list(row[1])
+
+
+def run_clock(conn: psycopg2.extensions.connection, run_id: str) -> datetime:
+    """The run's start time: the one "now" of every stage, so a run's rows do not depend on task timing."""
+    return _run_row(conn, run_id)[0]
 
 
 def run_feed_ids(conn: psycopg2.extensions.connection, run_id: str) -> list[int]:
-    with conn.cursor() as cur:
-        cur.execute("SELECT feed_ids FROM newsflow.ingest_runs WHERE run_id = %s", (run_id,))
-        row = cur.fetchone()
-    conn.commit()
-    if row is None:
-        raise LookupError(f"run {run_id} has no row in newsflow.ingest_runs: was prepare_run skipped?")
-    return list(row[0])
+    return _run_row(conn, run_id)[1]
 
 
 @contextmanager
