@@ -54,3 +54,22 @@ def test_bad_files_name_the_line(case):
 def test_missing_file(tmp_path):
     with pytest.raises(FeedsConfigError, match="no such feeds file"):
         load_feeds(tmp_path / "nope.yaml")
+
+
+def test_env_overrides_the_global_politeness_not_a_feeds_own():
+    text = """
+feeds:
+  - url: https://a.example/rss
+    outlet: A
+  - url: https://b.example/rss
+    outlet: B
+    min_delay_s: 9
+politeness:
+  min_delay_s: 1
+"""
+    config = parse_feeds_text(text, env={"NEWSFLOW_MIN_DELAY_S": "4", "NEWSFLOW_MAX_CONCURRENCY_PER_HOST": "1"})
+    a, b = config.feeds
+    assert config.politeness_for(a) == Politeness(4.0, 1)
+    assert config.politeness_for(b) == Politeness(9.0, 1)
+    with pytest.raises(FeedsConfigError, match="NEWSFLOW_MIN_DELAY_S"):
+        parse_feeds_text(text, env={"NEWSFLOW_MIN_DELAY_S": "soon"})

@@ -5,6 +5,8 @@ Fails fast on bad configuration with a message that names the file and line of t
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -121,7 +123,31 @@ def _feed(path: str, node: yaml.Node, base: Politeness) -> FeedSpec:
     return FeedSpec(url=url, outlet=outlet, language=language, tags=tags, politeness=politeness, tier=tier, line=line)
 
 
-def parse_feeds_text(text: str, path: str = "<feeds>") -> FeedsConfig:
+#: Environment overrides of the file's global politeness block (a feed's own keys still win for that feed).
+ENV_MIN_DELAY = "NEWSFLOW_MIN_DELAY_S"
+ENV_MAX_CONCURRENCY = "NEWSFLOW_MAX_CONCURRENCY_PER_HOST"
+
+
+def _env_politeness(base: Politeness, env: Mapping[str, str]) -> Politeness:
+    delay, conc = base.min_delay_s, base.max_concurrency_per_host
+    try:
+        if env.get(ENV_MIN_DELAY):
+            delay = float(env[ENV_MIN_DELAY])
+            if delay < 0:
+                raise ValueError
+        if env.get(ENV_MAX_CONCURRENCY):
+            conc = int(env[ENV_MAX_CONCURRENCY])
+            if conc < 1:
+                raise ValueError
+    except ValueError:
+        raise FeedsConfigError(
+            f"{ENV_MIN_DELAY}={env.get(ENV_MIN_DELAY)!r} / {ENV_MAX_CONCURRENCY}={env.get(ENV_MAX_CONCURRENCY)!r}: "
+            "need a number >= 0 and a whole number >= 1; fix or unset them"
+        ) from None
+    return Politeness(min_delay_s=delay, max_concurrency_per_host=conc)
+
+
+def parse_feeds_text(text: str, path: str = "<feeds>", env: Mapping[str, str] | None = None) -> FeedsConfig:
     """Validate feeds-file text; raises FeedsConfigError naming the line of the first mistake."""
     try:
         root = yaml.compose(text)
@@ -136,6 +162,7 @@ def parse_feeds_text(text: str, path: str = "<feeds>") -> FeedsConfig:
     politeness = Politeness()
     if "politeness" in top:
         politeness = _politeness(path, _mapping(path, top["politeness"][1], "politeness", POLITENESS_KEYS), politeness)
+    politeness = _env_politeness(politeness, os.environ if env is None else env)
     if "feeds" not in top:
         raise FeedsConfigError(f"{path}:1: no 'feeds:' list")
     feeds_node = top["feeds"][1]
