@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from ui_helpers import ARTICLES_NEW, HOSTILE_TITLE, RUN_ID, seed_warehouse
+from ui_helpers import ARTICLES_NEW, BRIDGE_TIMELINE, HOSTILE_SENTENCE, HOSTILE_TITLE, RUN_ID, seed_warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -223,6 +223,25 @@ def test_news_page_in_chromium_behind_airflow_login(chromium, sync_playwright, a
             page.wait_for_url("**/newsflow/story/*")
             assert page.locator("#story-headline").inner_text() == HOSTILE_TITLE
             assert page.locator("#member-table tbody tr").count() == 1
+
+            # The bridge story's provenance (issue 9): first reporter, original vs relaying, wire agencies,
+            # citations and the headline timeline; hostile outlet names, sentences and headlines shown as text.
+            page.goto(base_url + "/newsflow/")
+            page.get_by_role("link", name="Council approves the new bridge", exact=True).click()
+            page.wait_for_url("**/newsflow/story/*")
+            assert page.locator("#prov-first-outlet").inner_text() == "Daily Planet"
+            assert page.locator("#prov-original").inner_text().strip() == "Daily Planet"
+            assert page.locator("#prov-relaying").inner_text().strip() == "Evening <b>Star</b>"
+            assert page.locator("#prov-wire").inner_text().strip() == "Reuters"
+            citations = page.locator("#citation-table tbody tr")
+            assert citations.count() == 2
+            assert citations.nth(1).locator("td").nth(5).inner_text() == HOSTILE_SENTENCE
+            assert "agency_wire" in citations.nth(1).inner_text() and "lead" in citations.nth(1).inner_text()
+            versions = page.locator("#headline-timeline tbody tr")
+            assert versions.count() == len(BRIDGE_TIMELINE)
+            headlines = [versions.nth(i).locator("td").nth(2).inner_text() for i in range(versions.count())]
+            assert headlines == [h + (" edited" if r == 2 else "") for _, r, h in BRIDGE_TIMELINE]
+            assert page.locator("script, svg, b").count() == 0
 
             # Inside the Airflow UI: the nav entry opens the page in an iframe.
             page.goto(base_url + "/")

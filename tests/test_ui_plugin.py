@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ui_helpers import ARTICLES_NEW, HOSTILE_TITLE, RUN_ID, seed_warehouse
+from ui_helpers import (ARTICLES_NEW, BRIDGE_TIMELINE, HOSTILE_HEADLINE, HOSTILE_SENTENCE, HOSTILE_TITLE, RUN_ID,
+                        seed_warehouse)
 
 REPO = Path(__file__).resolve().parents[1]
 PLUGINS = REPO / "plugins"
@@ -160,6 +161,74 @@ def test_story_view_lists_members_with_copies(client, seeded):
     assert client.get("/story/999999").status_code == 404
 
 
+def _section(html: str, element_id: str) -> str:
+    """The HTML of the element with this id (tables and paragraphs here never nest their own kind)."""
+    m = re.search(r'<(\w+)[^>]*\bid="%s"[^>]*>(.*?)</\1>' % re.escape(element_id), html, re.S)
+    assert m, f"no element with id {element_id}"
+    return m.group(2)
+
+
+def test_story_view_shows_provenance(client, seeded):
+    html = client.get(f"/story/{seeded['bridge_story']}").text
+    assert 'id="provenance"' in html
+    assert "Provenance analysed 2 of 2 articles" in html
+    # first reporter, original vs relaying outlets, wire agencies (view story_provenance)
+    assert _section(html, "prov-first-outlet") == "Daily Planet"
+    assert "UTC" in _section(html, "prov-first-at")
+    assert "Daily Planet" in _section(html, "prov-original")
+    assert "Evening &lt;b&gt;Star&lt;/b&gt;" in _section(html, "prov-relaying")
+    assert "Reuters" in _section(html, "prov-wire")
+    # citations (view citations): citing -> cited outlet, kind, paragraph, sentence - escaped
+    citations = _section(html, "citation-table")
+    rows = re.findall(r"<tr data-article-id=\"(\d+)\">(.*?)</tr>", citations, re.S)
+    assert [int(a) for a, _ in rows] == [seeded["bridge_story"], seeded["copy_article"]]
+    assert "Associated Press" in rows[0][1] and ">report<" in rows[0][1] and "9" in rows[0][1]
+    assert "lead" not in rows[0][1]  # paragraph 9 is not the lead
+    copy_row = rows[1][1]
+    assert "Evening &lt;b&gt;Star&lt;/b&gt;" in copy_row and "Reuters" in copy_row and ">agency_wire<" in copy_row
+    assert ">lead</span>" in copy_row
+    assert ('Reuters reported &lt;/td&gt;&lt;script&gt;alert(3)&lt;/script&gt; that the &#34;bridge&#34; '
+            "&amp; &lt;b&gt;vote&lt;/b&gt; passed.") in copy_row
+    # headline timeline (view article_versions): every version of every member, oldest first, edits marked
+    timeline = _section(html, "headline-timeline")
+    versions = re.findall(r'<tr data-article-id="(\d+)" data-revision="(\d+)"[^>]*>(.*?)</tr>', timeline, re.S)
+    ids = {"bridge": seeded["bridge_story"], "copy": seeded["copy_article"]}
+    assert [(int(a), int(r)) for a, r, _ in versions] == [(ids[a], r) for a, r, _ in BRIDGE_TIMELINE]
+    for (_, _, row), (_, revision, headline) in zip(versions, BRIDGE_TIMELINE):
+        assert str(markupsafe_escape(headline)) in row
+        assert (">edited</span>" in row) == (revision == 2)
+    assert "Bridge vote &lt;svg onload=alert(4)&gt; tonight" in timeline
+    # nothing of the hostile text became markup
+    assert "<script" not in html.lower() and "<svg" not in html.lower() and "<b>vote" not in html
+
+
+def markupsafe_escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def test_story_view_without_provenance(news_app, warehouse_url, monkeypatch):
+    """A merged story has no provenance (story_provenance covers live stories), nor has a story without members."""
+    import psycopg2
+    from fastapi.testclient import TestClient
+
+    conn = psycopg2.connect(warehouse_url)
+    with conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO newsflow.stories (story_id, headline, first_seen_at) VALUES (1, 'live', now())")
+        cur.execute("INSERT INTO newsflow.stories (story_id, headline, first_seen_at, merged_into) "
+                    "VALUES (2, 'merged', now(), 1)")
+    conn.close()
+    monkeypatch.setenv("NEWSFLOW_WAREHOUSE_URL", warehouse_url)
+    client = TestClient(news_app)
+    merged = client.get("/story/2")
+    assert merged.status_code == 200 and 'id="provenance-missing"' in merged.text
+    assert "merged into" in merged.text and 'id="citation-table"' not in merged.text
+    empty = client.get("/story/1")
+    assert empty.status_code == 200 and "no member articles yet" in empty.text
+    assert client.get("/api/story/2").json()["provenance"] is None
+
+
 def test_json_api(client, seeded):
     data = client.get("/api/overview").json()
     assert data["n_feeds"] == 2 and data["n_failing"] == 1
@@ -172,6 +241,12 @@ def test_json_api(client, seeded):
     assert sum(data["articles"]["counts"]["Daily Planet"]) == 2
     story = client.get(f"/api/story/{seeded['hostile_story']}").json()
     assert story["story"]["headline"] == HOSTILE_TITLE  # data stays raw in JSON; HTML escapes it
+    prov = client.get(f"/api/story/{seeded['bridge_story']}").json()["provenance"]
+    assert prov["first_outlet"] == "Daily Planet" and prov["original_outlets"] == ["Daily Planet"]
+    assert prov["relaying_outlets"] == ["Evening <b>Star</b>"] and prov["wire_agencies"] == ["Reuters"]
+    assert [c["sentence"] for c in prov["citations"]][1] == HOSTILE_SENTENCE
+    assert [h["headline"] for h in prov["headlines"]] == [h for _, _, h in BRIDGE_TIMELINE]
+    assert HOSTILE_HEADLINE in [h["headline"] for h in prov["headlines"]]
 
 
 def test_empty_warehouse_renders(news_app, warehouse_url, monkeypatch):
@@ -312,6 +387,24 @@ def test_stage_durations_fold_mapped_tasks_in_pipeline_order():
     assert stages[0] == {"stage": "fetch_feeds", "tasks": 2, "wall_s": 3.0, "sum_wall_s": 5.0, "cpu_s": 0.5}
     assert stages[1]["wall_s"] == 0.0 and stages[1]["tasks"] == 1
     assert stage_durations(None) == []
+
+
+def test_headline_timeline_flags_edits_and_repeats():
+    from newsflow_plugin.queries import headline_timeline
+
+    def v(article, revision, headline, prev=None):
+        return {"article_id": article, "revision": revision, "headline": headline, "previous_headline": prev,
+                "previous_revision": revision - 1 if revision > 1 else None}
+
+    flags = [(r["edited"], r["changed"]) for r in headline_timeline([
+        v(1, 1, "Bridge vote"),
+        v(2, 1, "bridge  VOTE"),                  # another outlet, same headline (case, spacing): a repeat
+        v(1, 2, "Bridge approved", "Bridge vote"),  # an edit
+        v(1, 3, "Bridge approved", "Bridge approved"),  # a new version (body edit), same headline
+        v(2, 2, None, "bridge  VOTE"),            # headline lost: an edit, not a new timeline entry
+        v(3, 1, "Bridge approved"),               # same as the last non-empty entry
+    ])]
+    assert flags == [(False, True), (False, False), (True, True), (False, False), (True, False), (False, False)]
 
 
 def test_chart_axes_use_whole_counts():

@@ -1,5 +1,6 @@
 """Seed data for the UI tests: a small warehouse with a healthy and a failing feed, one run, two stories,
-a copy, and an article whose title is hostile HTML."""
+a copy, an article whose title is hostile HTML, and the bridge story's provenance: citations (one with a
+hostile sentence), a wire mark on the copy, and earlier headline versions (one hostile) of both its articles."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ import json
 HOSTILE_TITLE = "Breaking <script>alert(1)</script> & <img src=x onerror=alert(2)>"
 RUN_ID = "manual__2026-01-01T00:00:00+00:00"
 ARTICLES_NEW = 4217  # distinctive: the pages must show this run count
+HOSTILE_SENTENCE = 'Reuters reported </td><script>alert(3)</script> that the "bridge" & <b>vote</b> passed.'
+HOSTILE_HEADLINE = "Bridge vote <svg onload=alert(4)> tonight"  # the copy's first headline, edited since
+#: The bridge story's headline timeline, oldest first: (article, revision, headline).
+BRIDGE_TIMELINE = (("bridge", 1, "Council to vote on the bridge"), ("copy", 1, HOSTILE_HEADLINE),
+                   ("bridge", 2, "Council approves the new bridge"), ("copy", 2, "Council approves bridge (wire copy)"))
 
 
 def seed_warehouse(url: str) -> dict[str, int]:
@@ -78,6 +84,35 @@ def seed_warehouse(url: str) -> dict[str, int]:
                    VALUES (%s, %s, 1.0, false, %s), (%s, %s, 1.0, false, %s), (%s, %s, 0.93, true, %s)""",
                 (hostile, hostile, RUN_ID, bridge, bridge, RUN_ID, copy, bridge, RUN_ID),
             )
+            # Provenance of the bridge story: the Planet reported it (its own reporting, an AP mention out of the
+            # lead); the Star's copy is a Reuters wire copy whose lead cites Reuters.
+            cur.execute(
+                """INSERT INTO newsflow.article_provenance (article_id, outlet_key, original_markers, version)
+                   VALUES (%s, 'Daily Planet', '{self_report}', 'test'), (%s, 'Evening Star', '{}', 'test'),
+                          (%s, 'Daily Planet', '{}', 'test')""",
+                (bridge, copy, hostile),
+            )
+            cur.execute(
+                """INSERT INTO newsflow.article_citations
+                       (article_id, cited_outlet, cited_kind, kind, sentence, position)
+                   VALUES (%s, 'Associated Press', 'agency', 'report',
+                           'The Associated Press first reported the council''s schedule.', 8),
+                          (%s, 'Reuters', 'agency', 'agency_wire', %s, 0)""",
+                (bridge, copy, HOSTILE_SENTENCE),
+            )
+            cur.execute("INSERT INTO newsflow.article_wire_marks (article_id, agency, evidence, detail) "
+                        "VALUES (%s, 'Reuters', 'dateline', 'LONDON (Reuters) -')", (copy,))
+            # Headline versions: both articles were first seen with another headline and edited since.
+            first_headline = {a: h for a, r, h in BRIDGE_TIMELINE if r == 1}
+            for article, first, minutes in ((bridge, first_headline["bridge"], 30), (copy, first_headline["copy"], 20)):
+                cur.execute(
+                    """INSERT INTO newsflow.article_revisions (article_id, revision, title, text, captured_at)
+                       VALUES (%s, 1, %s, 'first body', now() - interval '1 hour')""",
+                    (article, first),
+                )
+                cur.execute("UPDATE newsflow.articles SET revision = 2, "
+                            "last_changed_at = now() - %s * interval '1 minute' WHERE article_id = %s",
+                            (minutes, article))
             durations = {
                 "prepare_run": {"wall_s": 0.21, "cpu_s": 0.05},
                 "fetch_feeds[0]": {"wall_s": 3.5, "cpu_s": 0.4},

@@ -2,9 +2,9 @@
 
 Routes (all behind Airflow's authentication, see auth.py; all links relative so a base path works):
   GET /newsflow/                  the News page (HTML); ?failing=1 lists only failing feeds, ?days=N window
-  GET /newsflow/story/{story_id}  one story and its member articles (HTML)
+  GET /newsflow/story/{story_id}  one story: its member articles and its provenance (HTML)
   GET /newsflow/api/overview      the News page's data as JSON
-  GET /newsflow/api/story/{id}    a story and its members as JSON
+  GET /newsflow/api/story/{id}    a story, its members and its provenance as JSON
 
 HTML is rendered by Jinja2 with autoescaping on (titles, outlet names and errors are hostile input);
 charts are inline SVG drawn server-side, with no script and nothing loaded from the network.
@@ -142,13 +142,14 @@ def create_app() -> FastAPI:
     @app.get("/story/{story_id}", response_class=HTMLResponse, name="story")
     def story(story_id: int) -> HTMLResponse:
         try:
-            s, members = queries.story(story_id)
+            view = queries.story(story_id)
         except queries.WarehouseUnavailable as err:
             return _error_page(err, f"Story {story_id}")
-        if s is None:
+        if view is None:
             return _html(env, "story.html", status_code=404, title=f"Story {story_id}", story=None,
-                         story_id=story_id, members=[])
-        return _html(env, "story.html", title=f"Story {story_id}", story=s, story_id=story_id, members=members)
+                         story_id=story_id, members=[], provenance=None, list_limit=queries.STORY_LIST_LIMIT)
+        return _html(env, "story.html", title=f"Story {story_id}", story=view.story, story_id=story_id,
+                     members=view.members, provenance=view.provenance, list_limit=queries.STORY_LIST_LIMIT)
 
     @app.get("/api/overview")
     def api_overview(failing: bool = False, days: int = Query(14, ge=1, le=MAX_DAYS)) -> JSONResponse:
@@ -161,11 +162,11 @@ def create_app() -> FastAPI:
     @app.get("/api/story/{story_id}")
     def api_story(story_id: int) -> JSONResponse:
         try:
-            s, members = queries.story(story_id)
+            view = queries.story(story_id)
         except queries.WarehouseUnavailable as err:
             return JSONResponse({"error": err.title, "detail": err.detail, "hint": err.hint}, status_code=503)
-        if s is None:
+        if view is None:
             return JSONResponse({"error": "not found", "story_id": story_id}, status_code=404)
-        return JSONResponse(_jsonable({"story": s, "members": members}))
+        return JSONResponse(_jsonable(view))
 
     return app

@@ -276,9 +276,76 @@ def overview(*, failing_only: bool = False, days: int = 14, runs: int = 10, feed
     )
 
 
-def story(story_id: int) -> tuple[dict | None, list[dict]]:
+#: The story view lists at most this many citations and headline versions (a note says when it cut).
+STORY_LIST_LIMIT = 500
+
+
+@dataclass
+class Provenance:
+    """The story view's Provenance section (issue 9): view story_provenance, its citations, its headlines."""
+
+    first_outlet: str | None
+    first_published_at: object
+    original_outlets: list[str]
+    relaying_outlets: list[str]
+    wire_agencies: list[str]
+    n_analysed: int
+    citations: list[dict]
+    citations_truncated: bool
+    headlines: list[dict]
+    headlines_truncated: bool
+
+
+@dataclass
+class StoryView:
+    story: dict
+    members: list[dict]
+    #: None for a merged story (story_provenance covers live stories only).
+    provenance: Provenance | None
+
+
+def _norm_headline(title: str | None) -> str:
+    """Headlines compared as newsflow.provenance compares them: case and spacing ignored."""
+    return " ".join((title or "").casefold().split())
+
+
+def headline_timeline(rows: list[dict]) -> list[dict]:
+    """Flags on the time-ordered versions: `edited` - the article's headline differs from its previous version;
+    `changed` - the headline differs from the previous entry of the timeline (as in story_provenance())."""
+    previous: str | None = None
+    out = []
+    for r in rows:
+        norm = _norm_headline(r["headline"])
+        edited = r["previous_revision"] is not None and norm != _norm_headline(r["previous_headline"])
+        changed = bool(norm) and norm != previous
+        if norm:
+            previous = norm
+        out.append({**r, "edited": edited, "changed": changed})
+    return out
+
+
+def story(story_id: int) -> StoryView | None:
+    """A story, its members and its provenance, in one read-only session; None if there is no such story."""
     with warehouse() as (conn, _source):
         rows = _rows(conn, "ui_story", {"story_id": story_id})
         if not rows:
-            return None, []
-        return rows[0], _rows(conn, "ui_story_members", {"story_id": story_id})
+            return None
+        members = _rows(conn, "ui_story_members", {"story_id": story_id})
+        prov_rows = _rows(conn, "ui_story_provenance", {"story_id": story_id})
+        prov = None
+        if prov_rows:
+            p = prov_rows[0]
+            limit = {"story_id": story_id, "limit": STORY_LIST_LIMIT + 1}
+            citations = _rows(conn, "ui_story_citations", limit)
+            headlines = _rows(conn, "ui_story_headlines", limit)
+            prov = Provenance(
+                first_outlet=p["first_outlet"], first_published_at=p["first_published_at"],
+                original_outlets=list(p["original_outlets"] or []),
+                relaying_outlets=list(p["relaying_outlets"] or []),
+                wire_agencies=list(p["wire_agencies"] or []),
+                n_analysed=int(p["n_analysed"] or 0),
+                citations=citations[:STORY_LIST_LIMIT], citations_truncated=len(citations) > STORY_LIST_LIMIT,
+                headlines=headline_timeline(headlines[:STORY_LIST_LIMIT]),
+                headlines_truncated=len(headlines) > STORY_LIST_LIMIT,
+            )
+    return StoryView(story=rows[0], members=members, provenance=prov)
