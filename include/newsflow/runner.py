@@ -55,7 +55,7 @@ def ensure_airflow_ready(env: dict[str, str], log) -> None:
 
 
 def run_dag(settings: Settings, warehouse_url: str, feeds_file: str, *, extra_env: dict[str, str] | None = None,
-            timeout_s: float = DEFAULT_TIMEOUT_S) -> RunOutcome:
+            timeout_s: float = DEFAULT_TIMEOUT_S, dag_id: str = DAG_ID) -> RunOutcome:
     env = airflow_env(settings, warehouse_url)
     env.update(extra_env or {})
     logs = Path(settings.home) / "logs"
@@ -66,7 +66,7 @@ def run_dag(settings: Settings, warehouse_url: str, feeds_file: str, *, extra_en
         ensure_airflow_ready(env, log)
         conf = json.dumps({"feeds_file": str(Path(feeds_file).resolve())})
         t0 = time.monotonic()
-        proc = subprocess.run([_airflow_bin(), "dags", "test", DAG_ID, "--conf", conf], env=env,
+        proc = subprocess.run([_airflow_bin(), "dags", "test", dag_id, "--conf", conf], env=env,
                               stdout=log, stderr=subprocess.STDOUT, timeout=timeout_s)
         log.write(f"\nnewsflow: dags test exited {proc.returncode} after {time.monotonic() - t0:.1f} s\n")
     run_id, status = _last_run(warehouse_url, started)
