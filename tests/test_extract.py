@@ -171,6 +171,24 @@ def test_full_text_with_paywall_schema_is_ok():
     assert extract_article(page(head, body), URL).status == "ok"
 
 
+@pytest.mark.parametrize("text", [
+    "Subscribe to continue reading.", "Sign in to keep reading", "This article is only available to paying subscribers",
+    "Already a subscriber? Log in", "Become a subscriber?", "To continue reading, please log in",
+    "You've reached your free article limit", "You have used all of your monthly story",
+    "Dieser Artikel ist nur für Abonnenten", "Jetzt weiterlesen mit Z+", "Weiterlesen mit SPIEGEL+",
+    "Cet article est réservé aux abonnés", "La suite est réservée aux abonnés",
+    "Este artículo es exclusivo para suscriptores", "Contenido exclusivo para suscriptores",
+    "Conteúdo exclusivo para assinantes", "Articolo riservato agli abbonati", "Материал доступен только для подписчиков",
+    "The minister said subscribers to the plan would continue reading the report.",
+    "Free articles and monthly limits were discussed; she kept reading.",
+])
+def test_paywall_text_search_equals_the_full_pattern(text):
+    from newsflow.extract.quality import PAYWALL_TEXTS, has_paywall_text
+
+    for padded in (text, "x " * 300 + text + " y" * 300):
+        assert has_paywall_text(padded) == bool(PAYWALL_TEXTS.search(padded)), padded
+
+
 def test_index_page_is_not_an_article():
     links = "".join(f"<li><a href='/news/{i}'>Headline number {i} about the city council and its budget</a></li>" for i in range(60))
     html = f"<html><head><title>Home | Example News</title><meta property='og:type' content='website'></head><body><ul>{links}</ul></body></html>"
@@ -203,6 +221,43 @@ def test_pathological_pages_return_a_status_quickly(html):
     art = extract_article(html, URL, deadline_s=5)
     assert art.status in EXTRACTION_STATUSES
     assert time.monotonic() - start < 7
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far (ru_maxrss: KiB on Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_30_mb_page_finishes_within_its_bounds(as_text):
+    paragraph = b"<p>" + b"The council met on Tuesday to discuss the budget for schools and roads. " * 4 + b"</p>"
+    html = b"<html><body>" + paragraph * (30 * 1024 * 1024 // len(paragraph)) + b"</body></html>"
+    assert len(html) >= 30 * 1024 * 1024 - len(paragraph)
+    page_in = html.decode() if as_text else html
+    before = _peak_rss_mb()
+    start = time.monotonic()
+    art = extract_article(page_in, URL, deadline_s=5)
+    assert time.monotonic() - start < 1.0
+    assert art.status == "failed" and "exceeds the cap" in art.error
+    assert _peak_rss_mb() - before < 100  # refused before decoding or parsing: no copies of the page
+
+
+@pytest.mark.parametrize("depth, status", [
+    (200, "ok"),  # deep but within libxml2's depth limit: the article is found
+    (40_000, None),  # far beyond it (and below the tag cap): libxml2 stops nesting, we get a status
+])
+def test_deeply_nested_page_finishes_within_its_bounds(depth, status):
+    html = "<html><body>" + "<div>" * depth + "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 2) + "</div>" * depth + "</body></html>"
+    before = _peak_rss_mb()
+    start = time.monotonic()
+    art = extract_article(html, URL, deadline_s=5)
+    assert time.monotonic() - start < 6  # the hard deadline is 1.2 x 5 s
+    assert art.status in EXTRACTION_STATUSES
+    if status:
+        assert art.status == status and art.word_count > 100
+    assert _peak_rss_mb() - before < 200
 
 
 def test_slow_page_hits_the_deadline():

@@ -55,6 +55,30 @@ def test_dom_rule_never_removes_the_article_wrapper():
     assert "Paragraph 29" in tree.text_content()
 
 
+def _matches_by_full_scan(tree):
+    return [(node, rule.name) for node in tree.iter() if (rule := dom_rule_for(node))]
+
+
+@pytest.mark.parametrize("page", CLEANING_FIXTURES + [None], ids=lambda p: p.stem if p else "tricky-attributes")
+def test_dom_candidates_find_what_a_full_scan_finds(page):
+    """The attribute-value prefilter of prune_dom selects exactly what checking every element would."""
+    from newsflow.extract.clean import _candidates
+
+    if page is None:
+        html = (
+            "<html><body><div class='Related'>a</div><div class='x  Share\tbar'>b</div><span id='AD'>c</span>"
+            "<div id='ad'>d</div><p class=\"it's ad\">e</p><section class='it&apos;s &quot;ad&quot; x'>f</section>"
+            "<div class='header thread'>g</div><div class='read-more-link'>h</div><figure><figcaption>i</figcaption></figure>"
+            "<aside class='LÉGENDE'>j</aside><ul class='newsletter'><li>k</li></ul><div class=''>l</div></body></html>"
+        )
+    else:
+        html = page.read_text("utf-8")
+    tree = lxml_html.fromstring(html)
+    expected = _matches_by_full_scan(tree)
+    assert [(node, rule.name) for node in _candidates(tree, DOM_RULES) if (rule := dom_rule_for(node))] == expected
+    assert expected
+
+
 def test_tail_rule_only_cuts_the_tail():
     head_prompt = "Comments (3)\n" + "\n".join(f"Paragraph {i} of the article." for i in range(6))
     assert "Paragraph 5" in clean_text(head_prompt)

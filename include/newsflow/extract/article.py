@@ -83,6 +83,8 @@ def extract_article(
 def _extract(html: bytes | str, url: str, hints: EntryHints | None, deadline: Deadline, now: datetime) -> ExtractedArticle:
     if html is None:
         return ExtractedArticle(status="empty", error="no HTML given")
+    if isinstance(html, str) and len(html) > MAX_HTML_BYTES:  # every character is at least one byte
+        return _failed(f"HTML of {len(html)} characters exceeds the cap of {MAX_HTML_BYTES} bytes")
     size = len(html.encode("utf-8", errors="ignore")) if isinstance(html, str) else len(html)
     if size > MAX_HTML_BYTES:
         return _failed(f"HTML of {size} bytes exceeds the cap of {MAX_HTML_BYTES} bytes")

@@ -141,18 +141,46 @@ def dom_rule_for(node, rules: tuple[DomRule, ...] = DOM_RULES) -> DomRule | None
     return None
 
 
+#: Every class and id value of a page, as plain strings (no element proxies are built).
+_ATTRIBUTE_VALUES = etree.XPath("//@class | //@id", smart_strings=False)
+
+
 @lru_cache(maxsize=8)
-def _candidates_xpath(rules: tuple[DomRule, ...]) -> str:
-    """One XPath selecting every element a rule could match, so Python only sees those
-    (building a Python proxy for each of the page's elements is the expensive part)."""
-    with_tokens = sorted(set().union(*(r.tags for r in rules if r.tokens)))
-    any_element = sorted(set().union(*(r.tags for r in rules if not r.tokens)))
-    parts = []
-    if with_tokens:
-        parts.append(f"//*[({' or '.join(f'self::{t}' for t in with_tokens)}) and (@class or @id)]")
-    if any_element:
-        parts.append(f"//*[{' or '.join(f'self::{t}' for t in any_element)}]")
-    return " | ".join(parts)
+def _rule_tokens(rules: tuple[DomRule, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """(every token of the token rules, tags of the rules matching any element)."""
+    tokens = frozenset().union(*(r.tokens for r in rules if r.tokens))
+    any_element = frozenset().union(*(r.tags for r in rules if not r.tokens))
+    return tokens, any_element
+
+
+def _xpath_literal(value: str) -> str:
+    """An XPath 1.0 string literal for any value (concat() when it holds both quote kinds)."""
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    return "concat(" + ", \"'\", ".join(f"'{part}'" for part in value.split("'")) + ")"
+
+
+def _candidates(tree, rules: tuple[DomRule, ...]) -> list:
+    """Elements a rule could match, in document order, found without a Python proxy per element.
+
+    Building a proxy for every lxml.html element (a Python class lookup each) used to be most of
+    the pruning cost. Instead, the page's distinct class / id values are read as strings, the
+    few holding a rule token are picked in Python, and one XPath over the attributes selects
+    the elements carrying exactly those values; `dom_rule_for` then checks each of them.
+    """
+    tokens, any_element = _rule_tokens(rules)
+    values = []
+    for value in set(_ATTRIBUTE_VALUES(tree)):
+        lowered = value.lower()
+        if lowered in tokens or not tokens.isdisjoint(lowered.split()):
+            values.append(value)
+    paths = [f"//{tag}" for tag in sorted(any_element)]
+    if values:
+        equal = " or ".join(f".={_xpath_literal(v)}" for v in sorted(values))
+        paths += [f"//@class[{equal}]/..", f"//@id[{equal}]/.."]
+    return tree.xpath(" | ".join(paths)) if paths else []
 
 
 def prune_dom(tree, rules: tuple[DomRule, ...] = DOM_RULES) -> list[str]:
@@ -160,7 +188,7 @@ def prune_dom(tree, rules: tuple[DomRule, ...] = DOM_RULES) -> list[str]:
 
     An element holding a large share of the page's text is kept: it is a wrapper of the article.
     """
-    matches = [(node, rule) for node in tree.xpath(_candidates_xpath(rules)) if (rule := dom_rule_for(node, rules))]
+    matches = [(node, rule) for node in _candidates(tree, rules) if (rule := dom_rule_for(node, rules))]
     if not matches:
         return []
     body = tree.find(".//body")
