@@ -12,9 +12,10 @@ from datetime import timedelta
 
 from airflow.sdk import Asset
 
+from newsflow.warehouse.conninfo import WAREHOUSE_CONN_ID
+
 #: Pool that bounds concurrent fetch tasks across workers; created by `make airflow` and the compose init.
 FETCH_POOL = "newsflow_fetch"
-WAREHOUSE_CONN_ID = "newsflow_warehouse"
 #: Optional alert channels (Airflow connections): an incoming-webhook URL, and an SMTP server.
 WEBHOOK_CONN_ID = "newsflow_alerts_webhook"
 SMTP_CONN_ID = "newsflow_alerts_smtp"

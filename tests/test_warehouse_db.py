@@ -29,3 +29,14 @@ def test_copy_arrays(warehouse):
         copy_rows(cur, "stage_e", cols, [(1, "k", ['A "B"', "C,D", "E\\F", "{x}"], "h", now, now)])
         cur.execute("SELECT authors FROM stage_e")
         assert cur.fetchone()[0] == ['A "B"', "C,D", "E\\F", "{x}"]
+
+
+def test_connection_errors_never_show_the_password():
+    import pytest
+
+    from newsflow.warehouse import connect
+
+    for dsn in ("host=127.0.0.1 port=1 user=u password=s3cret dbname=x", "postgresql://u:s3cret@127.0.0.1:1/x"):
+        with pytest.raises(ConnectionError) as err:
+            connect(dsn)
+        assert "s3cret" not in str(err.value) and "***" in str(err.value)

@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from newsflow.warehouse.conninfo import WAREHOUSE_CONN_ID
+from newsflow.warehouse.db import redact
+
 #: The Airflow connection the DAG tasks use (see dags/newsflow_dag_support.py).
-WAREHOUSE_CONN_ID = "newsflow_warehouse"
 #: Tests (and `newsflow` CLI users) may point the page at a warehouse URL directly.
 ENV_OVERRIDE = "NEWSFLOW_WAREHOUSE_URL"
 #: The page must answer fast even when the warehouse does not.
@@ -31,12 +33,6 @@ class WarehouseUnavailable(Exception):
         self.title = title
         self.detail = detail
         self.hint = hint
-
-
-def _redact(text: str) -> str:
-    """Never show a password: in URLs (user:pw@) and in libpq key=value strings (password=...)."""
-    text = re.sub(r"(://[^:/@\s]*):[^@\s]*@", r"\1:***@", text)
-    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", text, flags=re.IGNORECASE)
 
 
 def _not_found(exc: BaseException) -> bool:
@@ -62,7 +58,7 @@ def _airflow_connection():
             raise _not_configured() from None
         raise WarehouseUnavailable(
             "The warehouse connection could not be read",
-            _redact(f"{type(exc).__name__}: {exc}"),
+            redact(f"{type(exc).__name__}: {exc}"),
             f"Check the secrets backend and the connection '{WAREHOUSE_CONN_ID}' under Admin > Connections.",
         ) from None
 
@@ -111,7 +107,7 @@ def warehouse() -> Iterator[tuple[object, str]]:
     except Exception as exc:  # noqa: BLE001
         raise WarehouseUnavailable(
             "The warehouse is unreachable",
-            _redact(str(exc).strip()) or type(exc).__name__,
+            redact(str(exc).strip()) or type(exc).__name__,
             f"Check that the PostgreSQL server behind {source} is running and that its host, port, "
             "database and credentials are right (`newsflow warehouse-url` prints the local one; "
             "`make airflow` starts the embedded server).",
@@ -127,13 +123,13 @@ def warehouse() -> Iterator[tuple[object, str]]:
                             psycopg2.errors.UndefinedFunction, psycopg2.errors.UndefinedColumn)):
             raise WarehouseUnavailable(
                 "The warehouse schema is missing or out of date",
-                _redact(str(exc).strip().splitlines()[0]),
+                redact(str(exc).strip().splitlines()[0]),
                 f"Apply the migrations to the database behind {source}: `newsflow migrate`.",
             ) from None
         if isinstance(exc, psycopg2.Error):
             raise WarehouseUnavailable(
                 "A warehouse query failed",
-                _redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__),
+                redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__),
                 f"Check the PostgreSQL server behind {source} (load, statement timeout, permissions).",
             ) from None
         raise

@@ -45,7 +45,6 @@ class FeedRow:
     outlet: str
     state: FeedState
     politeness: Politeness
-    status: str
     previous_keys: dict[str, str]  # GUID -> link of the last fetch, to spot GUIDs that change every time
 
 
@@ -68,13 +67,13 @@ def read_feed_rows(conn: psycopg2.extensions.connection, feed_ids: list[int]) ->
     conn.commit()
     out = []
     for (feed_id, url, outlet, _lang, etag, last_mod, bhash, identity, failures, next_at, last_full,
-         redirect_url, redirect_count, status, min_delay, max_conc) in rows:
+         redirect_url, redirect_count, min_delay, max_conc) in rows:
         state = FeedState(
             url=url, etag=etag, last_modified=last_mod, body_hash=bhash, consecutive_failures=failures,
             next_attempt_at=next_at, last_full_fetch_at=last_full, redirect_url=redirect_url,
             redirect_count=redirect_count, identity=identity,
         )
-        out.append(FeedRow(feed_id, outlet, state, Politeness(float(min_delay), int(max_conc)), status,
+        out.append(FeedRow(feed_id, outlet, state, Politeness(float(min_delay), int(max_conc)),
                            previous.get(feed_id, {})))
     return out
 

@@ -48,20 +48,16 @@ def connect(url: str, *, application_name: str = "newsflow") -> psycopg2.extensi
         )
     except psycopg2.OperationalError as exc:
         raise ConnectionError(
-            f"cannot connect to the warehouse ({_redact(url)}): {str(exc).strip()}. "
+            f"cannot connect to the warehouse ({redact(url)}): {str(exc).strip()}. "
             "Check NEWSFLOW_WAREHOUSE_URL / --warehouse, or unset it to use the embedded server."
         ) from None
     return conn
 
 
-def _redact(url: str) -> str:
-    # Never print a password into logs.
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
+def redact(text: str) -> str:
+    """Never show a password: in URLs (user:pw@) and in libpq key=value strings (password=...)."""
+    text = re.sub(r"(://[^:/@\s]*):[^@\s]*@", r"\1:***@", text)
+    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", text, flags=re.IGNORECASE)
 
 
 @contextmanager
