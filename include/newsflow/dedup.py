@@ -32,6 +32,10 @@ NEAR_CONTAINMENT = 0.7
 #: ... and the shorter text must be at least this share of the longer one, so that a brief quoted
 #: in full inside a long feature is not called a copy of it.
 MIN_LENGTH_RATIO = 0.25
+#: A candidate whose MinHash Jaccard estimate is below this is not checked exactly. Containment >= 0.7 with a
+#: length ratio >= 0.25 implies Jaccard >= 0.7 / (1 + 4 - 0.7) ~ 0.16; the estimate's error with 128
+#: permutations is ~0.035 (one sigma), so 0.08 keeps every true copy with a margin of two sigmas.
+MIN_JACCARD_ESTIMATE = 0.08
 #: Texts with fewer words than this are not compared by content (headline-only items, stubs):
 #: two different 8-word briefs can be identical without being one article.
 MIN_WORDS = 25
@@ -112,7 +116,25 @@ def _url_key(doc: Doc) -> str | None:
     return None
 
 
-def find_duplicates(new: Sequence[Doc], existing: Sequence[Doc]) -> list[DuplicateLink]:
+#: What dedup derives from one doc: canonical URL key, normalized-text key, shingle hashes, MinHash values,
+#: LSH band keys.
+DocKeys = tuple[str | None, str | None, np.ndarray | None, np.ndarray | None, list[bytes]]
+
+
+def doc_keys(doc: Doc) -> DocKeys:
+    url = _url_key(doc)
+    norm = normalize_text(doc.text)
+    if norm.count(" ") + 1 < MIN_WORDS:
+        return url, None, None, None, []
+    sh = _shingle_hashes(norm)
+    mh = _signature_values(doc.signature)
+    if mh is None:
+        mh = _minhash(sh)
+    return url, hashlib.sha1(norm.encode()).hexdigest(), sh, mh, _bands(mh)
+
+
+def find_duplicates(new: Sequence[Doc], existing: Sequence[Doc], *,
+                    keys: dict[int, DocKeys] | None = None) -> list[DuplicateLink]:
     """Links for the docs of `new` that copy an earlier doc (of `existing` or of `new`).
 
     Checks, in order: same canonical URL ("url"), same normalized text ("text"), then MinHash LSH
@@ -120,7 +142,10 @@ def find_duplicates(new: Sequence[Doc], existing: Sequence[Doc]) -> list[Duplica
     an existing doc's own `duplicate_of` chain is followed, and among several matches the earliest
     root (existing docs first, then this run in `seen_order`) wins. Deterministic and independent
     of input order. Existing docs are never re-linked; their stored `signature` is reused.
+    `keys`: article_id -> doc_keys(doc), kept between calls by a streaming caller so that the docs it
+    passes again as `existing` are not normalized and shingled again; filled for every doc seen here.
     """
+    keys = keys if keys is not None else {}
     existing_ids = {d.article_id for d in existing}
     old_docs = sorted(existing, key=seen_order)
     new_docs = sorted({d.article_id: d for d in new if d.article_id not in existing_ids}.values(), key=seen_order)
@@ -137,24 +162,19 @@ def find_duplicates(new: Sequence[Doc], existing: Sequence[Doc]) -> list[Duplica
     by_url: dict[str, int] = {}
     by_text: dict[str, int] = {}
     shingles: dict[int, np.ndarray] = {}
+    minhashes: dict[int, np.ndarray] = {}
     buckets: dict[bytes, list[int]] = {}
     links: list[DuplicateLink] = []
 
     for pos, doc in enumerate(old_docs + new_docs):
         aid = doc.article_id
         rank[aid] = pos
-        url = _url_key(doc)
-        norm = normalize_text(doc.text)
-        has_content = norm.count(" ") + 1 >= MIN_WORDS
-        text_key = hashlib.sha1(norm.encode()).hexdigest() if has_content else None
-        sh = mh = None
-        if has_content:
-            sh = _shingle_hashes(norm)
-            mh = _signature_values(doc.signature)
-            if mh is None:
-                mh = _minhash(sh)
+        got = keys.get(aid)
+        if got is None:
+            got = keys[aid] = doc_keys(doc)
+        url, text_key, sh, mh, bands = got
         if pos >= len(old_docs):
-            match = _match(url, text_key, sh, mh, by_url, by_text, shingles, buckets, root, rank)
+            match = _match(url, text_key, sh, mh, bands, by_url, by_text, shingles, minhashes, buckets, root, rank)
             if match is not None and match[0] != aid:
                 parent[aid] = match[0]
                 links.append(DuplicateLink(aid, match[0], match[1], round(match[2], 4)))
@@ -165,12 +185,13 @@ def find_duplicates(new: Sequence[Doc], existing: Sequence[Doc]) -> list[Duplica
             by_text.setdefault(text_key, aid)
         if sh is not None:
             shingles[aid] = sh
-            for band in _bands(mh):
+            minhashes[aid] = mh
+            for band in bands:
                 buckets.setdefault(band, []).append(aid)
     return links
 
 
-def _match(url, text_key, sh, mh, by_url, by_text, shingles, buckets, root, rank):
+def _match(url, text_key, sh, mh, bands, by_url, by_text, shingles, minhashes, buckets, root, rank):
     """(root original, kind, score) of the first rule that fires, or None."""
     if url and url in by_url:
         return root(by_url[url]), "url", 1.0
@@ -178,9 +199,14 @@ def _match(url, text_key, sh, mh, by_url, by_text, shingles, buckets, root, rank
         return root(by_text[text_key]), "text", 1.0
     if sh is None:
         return None
-    cands = {c for band in _bands(mh) for c in buckets.get(band, ())}
+    cands = sorted({c for band in bands for c in buckets.get(band, ())})
+    if len(cands) > 1:
+        # Templated copy (same-kind events told with one house style) makes many LSH candidates; the MinHash
+        # estimate of Jaccard drops the clearly dissimilar before the exact (costlier) containment check.
+        est = (np.stack([minhashes[c] for c in cands]) == mh).mean(axis=1)
+        cands = [c for c, e in zip(cands, est) if e >= MIN_JACCARD_ESTIMATE]
     best = None
-    for cand in sorted(cands):
+    for cand in cands:
         other = shingles[cand]
         small, large = (sh, other) if len(sh) <= len(other) else (other, sh)
         if len(small) < MIN_LENGTH_RATIO * len(large):

@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -52,12 +51,11 @@ BACKGROUND_RANKS = (20, 50)
 BACKGROUND_WEIGHT = 2.0
 #: Share of the second-order part in the combined cosine (the rest is plain TF-IDF cosine).
 SECOND_ORDER_WEIGHT = 0.5
-#: Featurized (title, text) pairs kept per process (doc_terms memo).
-TERMS_CACHE_SIZE = 8192
-#: New docs are clustered in chunks of this size, so memory stays O(CHUNK^2) on any batch size.
+#: New docs are assigned in chunks of this size: the dense chunk x chunk matrices stay O(CHUNK^2).
 CHUNK = 2048
-#: Rows per block when finding neighbors (a dense block is NEIGHBOR_BLOCK x window docs).
-NEIGHBOR_BLOCK = 512
+#: Cells of one dense similarity block (rows x docs or rows x stories), float32: 2**23 cells = 32 MiB, so the
+#: neighbor and candidate searches stay within a fixed memory whatever the size of the window.
+BLOCK_CELLS = 1 << 23
 
 
 @dataclass
@@ -75,12 +73,10 @@ class StorySummary:
 
 def doc_terms(doc: Doc) -> Counter[str]:
     """Weighted raw term counts of a doc: words ("w:"), entities ("e:"), for headline-only docs
-    character n-grams ("c:"). Memoized on (title, text): `recent` docs come back on every chunk and
-    run of one process. The result is shared: read it, never change it."""
+    character n-grams ("c:")."""
     return _terms(doc.title or "", doc.text or "")
 
 
-@lru_cache(maxsize=TERMS_CACHE_SIZE)
 def _terms(title: str, text: str) -> Counter[str]:
     doc = Doc(0, "", "", "", title, text, None, datetime.min)
     counts: Counter[str] = Counter()
@@ -112,96 +108,186 @@ def _is_short(doc: Doc) -> bool:
     return len((doc.text or "").split()) < SHORT_DOC_WORDS
 
 
-def _vectors(term_counts: list[Counter[str]]) -> sparse.csr_matrix:
-    """L2-normalized sublinear TF-IDF rows; IDF from the given docs (the clustering window)."""
-    vocab: dict[str, int] = {}
-    df: Counter[int] = Counter()
-    rows, cols, vals = [], [], []
-    for i, counts in enumerate(term_counts):
-        for term, c in counts.items():
-            j = vocab.setdefault(term, len(vocab))
-            df[j] += 1
-            rows.append(i)
-            cols.append(j)
-            vals.append(1.0 + math.log(c) if c >= 1 else c)
-    n = len(term_counts)
-    idf = np.ones(len(vocab))
-    for j, d in df.items():
-        idf[j] = math.log((n + 1) / (d + 1)) + 1.0
-    m = sparse.csr_matrix((vals, (rows, cols)), shape=(n, len(vocab)), dtype=np.float64)
-    m = m.multiply(idf[np.newaxis, :]).tocsr()
-    # Entity features get their weight after IDF so that the weight is a real ratio.
-    ent_cols = np.array([j for t, j in vocab.items() if t.startswith("e:")], dtype=np.int64)
-    if len(ent_cols) and ENTITY_WEIGHT != 1.0:
-        scale = np.ones(len(vocab))
-        scale[ent_cols] = ENTITY_WEIGHT
-        m = m.multiply(scale[np.newaxis, :]).tocsr()
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1))).ravel()
+class TermSpace:
+    """Term counts of many docs over one shared vocabulary, kept compact (int32 ids, float32 counts).
+
+    One grouping featurizes each doc once, here, and the clustering and the story summaries read the
+    same rows; a doc costs ~8 bytes per distinct term instead of a Counter of strings (~100 bytes per
+    term). Keyed by article_id: one space serves docs of one as-of (one grouping, one benchmark run).
+    """
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self._rows: dict[int, tuple[np.ndarray, np.ndarray, bool]] = {}
+
+    def __contains__(self, article_id: int) -> bool:
+        return article_id in self._rows
+
+    def add(self, doc: Doc) -> None:
+        if doc.article_id in self._rows:
+            return
+        counts = doc_terms(doc)
+        vocab = self.vocab
+        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts), dtype=np.int32, count=len(counts))
+        vals = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        self._rows[doc.article_id] = (ids, vals, _is_short(doc))
+
+    def retain(self, article_ids) -> None:
+        """Forget every doc not in `article_ids` (a streaming caller drops what left its window)."""
+        self._rows = {aid: row for aid, row in self._rows.items() if aid in article_ids}
+
+    def is_short(self, doc: Doc) -> bool:
+        self.add(doc)
+        return self._rows[doc.article_id][2]
+
+    def counts(self, docs: Sequence[Doc]) -> sparse.csr_matrix:
+        """Raw term counts, one row per doc (featurizing the ones not seen yet), over the whole vocabulary."""
+        for d in docs:
+            self.add(d)
+        rows = [self._rows[d.article_id] for d in docs]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(r[0]) for r in rows], out=indptr[1:])
+        indices = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, dtype=np.int32)
+        data = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, dtype=np.float32)
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(1, len(self.vocab))))
+
+    def entity_columns(self) -> np.ndarray:
+        return np.array([j for t, j in self.vocab.items() if t.startswith("e:")], dtype=np.int64)
+
+
+def _vectors(space: TermSpace, docs: Sequence[Doc]) -> sparse.csr_matrix:
+    """L2-normalized sublinear TF-IDF rows (float32); IDF from the given docs (the clustering window)."""
+    m = space.counts(docs)
+    n = m.shape[0]
+    # Only the columns these docs use: a story's few members must not pay for the whole window's vocabulary.
+    used, m.indices = np.unique(m.indices, return_inverse=True)
+    m = sparse.csr_matrix((m.data, m.indices.astype(np.int32), m.indptr), shape=(n, max(1, len(used))))
+    # Sublinear tf: 1 + log(c) for counts >= 1; fractional weights (n-gram weights < 1) stay as they are.
+    d = m.data
+    big = d >= 1.0
+    d[big] = 1.0 + np.log(d[big])
+    df = np.bincount(m.indices, minlength=m.shape[1])
+    idf = (np.log((n + 1) / (df + 1)) + 1.0).astype(np.float32)
+    if ENTITY_WEIGHT != 1.0:
+        # Entity features get their weight after IDF so that the weight is a real ratio.
+        idf[np.isin(used, space.entity_columns())] *= ENTITY_WEIGHT
+    m.data = d * idf[m.indices]
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1), dtype=np.float64)).ravel()
     norms[norms == 0] = 1.0
-    return sparse.diags(1.0 / norms) @ m
+    return (sparse.diags((1.0 / norms).astype(np.float32)) @ m).tocsr()
 
 
-def _neighbor_profiles(x: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Row i: cosines of doc i to its K_NEIGHBORS nearest docs with cosine >= NEIGHBOR_MIN_SIM
-    (self weighted as the nearest), L2-normed. The floor keeps unrelated docs out of sparse windows.
-    Also returns each doc's background: its mean cosine to the docs ranked BACKGROUND_RANKS."""
+#: A doc's neighbor profile, kept between runs by a caller that streams (article_ids, weights: self first).
+Profile = tuple[np.ndarray, np.ndarray]
+
+
+def _neighbors(x: sparse.csr_matrix, rows: np.ndarray) -> tuple[list[Profile], np.ndarray]:
+    """For each doc of `rows`: its K_NEIGHBORS nearest docs of `x` with cosine >= NEIGHBOR_MIN_SIM
+    (as row numbers, self first with the weight of the nearest), and its background: the mean cosine
+    to the docs ranked BACKGROUND_RANKS. The floor keeps unrelated docs out of sparse windows.
+    One pass over the window in row blocks of at most BLOCK_CELLS dense cells: O(len(rows) x window)."""
     n = x.shape[0]
     k = min(K_NEIGHBORS, n - 1)
     lo, hi = BACKGROUND_RANKS
     kb = min(hi, n - 1)
     xt = x.T.tocsc()
-    parts = []
-    background = np.zeros(n)
-    for start in range(0, n, NEIGHBOR_BLOCK):
-        block = (x[start : start + NEIGHBOR_BLOCK] @ xt).toarray()
+    step = max(1, min(n, BLOCK_CELLS // max(n, 1)))
+    out: list[Profile] = []
+    background = np.zeros(len(rows))
+    for start in range(0, len(rows), step):
+        sel = rows[start : start + step]
+        block = (x[sel] @ xt).toarray()
         b = block.shape[0]
-        idx = np.arange(b)
-        block[idx, start + idx] = 0.0
+        block[np.arange(b), sel] = 0.0
         if kb > lo:
             ranked = -np.sort(-np.partition(block, n - kb, axis=1)[:, n - kb :], axis=1)
             background[start : start + b] = ranked[:, lo:kb].sum(axis=1) / (hi - lo)
         # Ties at the k-th value are broken by argpartition; cosines of distinct texts rarely tie exactly.
         top = np.argpartition(-block, k - 1, axis=1)[:, :k] if k > 0 else np.zeros((b, 0), dtype=np.int64)
         tv = np.take_along_axis(block, top, axis=1)
+        del block
         floor = np.maximum(NEIGHBOR_MIN_SIM, NEIGHBOR_REL_SIM * (tv.max(axis=1, keepdims=True) if k > 0 else 0.0))
         tv[tv < floor] = 0.0
         self_w = np.maximum(tv.max(axis=1) if k > 0 else np.zeros(b), 1e-6)
-        rows = np.repeat(start + idx, k + 1)
-        cols = np.hstack([(start + idx)[:, None], top]).ravel()
-        vals = np.hstack([self_w[:, None], tv]).ravel()
-        parts.append(sparse.csr_matrix((vals, (rows, cols)), shape=(n, n)))
-    p = sum(parts[1:], parts[0]).tocsr()
-    p.eliminate_zeros()
-    norms = np.sqrt(np.asarray(p.multiply(p).sum(axis=1))).ravel()
-    return sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ p, background
+        for r in range(b):
+            keep = tv[r] > 0
+            out.append((np.concatenate([[sel[r]], top[r][keep]]).astype(np.int64),
+                        np.concatenate([[self_w[r]], tv[r][keep]]).astype(np.float32)))
+    return out, background
 
 
-def _doc_space(docs: Sequence[Doc]) -> tuple[sparse.csr_matrix, np.ndarray]:
+def _profile_matrix(profiles: list[Profile], n: int) -> sparse.csr_matrix:
+    """Row i: profile i as a L2-normed vector over the n docs."""
+    lengths = [len(p[0]) for p in profiles]
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    cols = np.concatenate([p[0] for p in profiles]) if profiles else np.zeros(0, dtype=np.int64)
+    vals = np.concatenate([p[1] for p in profiles]) if profiles else np.zeros(0, dtype=np.float32)
+    m = sparse.csr_matrix((vals, cols, indptr), shape=(len(profiles), n))
+    m.sum_duplicates()
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1), dtype=np.float64)).ravel()
+    return (sparse.diags((1.0 / np.maximum(norms, 1e-12)).astype(np.float32)) @ m).tocsr()
+
+
+def _doc_space(space: TermSpace, docs: Sequence[Doc], known: dict[int, Profile] | None = None,
+               ) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Combined rows [sqrt(1-w) * TF-IDF, sqrt(w) * neighbor profile]: their dot product is the mix
-    (1-w) * cosine + w * second-order cosine, and centroid sums stay exact. Plus per-doc background."""
-    x = _vectors([doc_terms(d) for d in docs])
-    if SECOND_ORDER_WEIGHT <= 0 or len(docs) < 2:
-        return x, np.zeros(len(docs))
-    p, background = _neighbor_profiles(x)
+    (1-w) * cosine + w * second-order cosine, and centroid sums stay exact. Plus per-doc background.
+
+    `known`: article_id -> profile (neighbor article_ids, weights) of docs that were profiled in an earlier
+    run; those keep it (neighbors that left the window dropped) instead of a new search over the window,
+    so a run costs O(new x window) rather than O(window^2). New profiles are added to it. Docs profiled
+    here get a background; docs with a known profile get 0 (only new docs need one)."""
+    x = _vectors(space, docs)
+    n = len(docs)
+    if SECOND_ORDER_WEIGHT <= 0 or n < 2:
+        return x, np.zeros(n)
+    row_of = {d.article_id: i for i, d in enumerate(docs)}
+    known = known if known is not None else {}
+    todo = np.array([i for i, d in enumerate(docs) if d.article_id not in known], dtype=np.int64)
+    found, bg = _neighbors(x, todo)
+    background = np.zeros(n)
+    background[todo] = bg
+    profiles: list[Profile | None] = [None] * n
+    ids = np.array([d.article_id for d in docs], dtype=np.int64)
+    for i, prof in zip(todo, found):
+        profiles[i] = prof
+        known[int(ids[i])] = (ids[prof[0]], prof[1])
+    for i, d in enumerate(docs):
+        if profiles[i] is None:
+            aids, weights = known[d.article_id]
+            rows = [row_of.get(int(a), -1) for a in aids]
+            keep = [j for j, r in enumerate(rows) if r >= 0]
+            profiles[i] = (np.array([rows[j] for j in keep], dtype=np.int64), weights[keep])
+    p = _profile_matrix(profiles, n)
     w = SECOND_ORDER_WEIGHT
     # Headlines share too few words for neighbor profiles to help (measured on UCI): short docs
     # keep plain TF-IDF rows (unit norm), full-text docs get the mix.
-    short = np.array([_is_short(d) for d in docs])
-    a = np.where(short, 1.0, math.sqrt(1 - w))
-    b = np.where(short, 0.0, math.sqrt(w))
+    short = np.array([space.is_short(d) for d in docs])
+    a = np.where(short, 1.0, math.sqrt(1 - w)).astype(np.float32)
+    b = np.where(short, 0.0, math.sqrt(w)).astype(np.float32)
     return sparse.hstack([sparse.diags(a) @ x, sparse.diags(b) @ p]).tocsr(), background
 
 
 def assign_stories(
-    new: Sequence[Doc], recent: Sequence[Doc], *, window_hours: float = 72.0
+    new: Sequence[Doc], recent: Sequence[Doc], *, window_hours: float = 72.0, space: TermSpace | None = None,
+    profiles: dict[int, Profile] | None = None,
 ) -> list[StoryAssignment]:
     """Assign this run's docs to stories of `recent` (already assigned) or to new stories.
 
     Docs are taken in `seen_order`; each joins the most similar story whose last member was seen
-    within `window_hours` when the cosine to its centroid reaches JOIN_THRESHOLD, else founds a new
+    within `window_hours` when the cosine to its centroid reaches its join threshold, else founds a new
     story whose id is its own article_id. Order-independent and deterministic; earlier stories are
     never renumbered. A doc of `new` already present in `recent` keeps its story.
+
+    The vector space (IDF, neighbor profiles, backgrounds) is built once over `recent` and all of `new`;
+    docs are then assigned in chunks of CHUNK, so memory is O(window x terms + CHUNK^2 + BLOCK_CELLS) and
+    the work O(window^2) for the neighbor search, linear in everything else. Pass `space` to share the
+    featurized docs with `summarize_story`, and `profiles` (a dict kept between runs by a streaming caller)
+    to reuse the neighbor profiles of docs grouped before: the search is then O(new x window).
+    Recent stories whose last member is older than the window for every new doc cannot be joined and are
+    left out of the space.
     """
+    space = space if space is not None else TermSpace()
     recent_docs = sorted((d for d in recent if d.story_id is not None), key=seen_order)
     known = {d.article_id: d for d in recent_docs}
     out: list[StoryAssignment] = []
@@ -212,83 +298,152 @@ def assign_stories(
             out.append(StoryAssignment(d.article_id, sid, 1.0, is_new_story=d.article_id == sid))
         else:
             todo.append(d)
-    assigned = list(recent_docs)
-    for start in range(0, len(todo), CHUNK):
-        chunk = todo[start : start + CHUNK]
-        got = _assign_chunk(chunk, assigned, window_hours)
-        out.extend(got)
-        sid = {a.article_id: a.story_id for a in got}
-        for d in chunk:
-            assigned.append(_with_story(d, sid[d.article_id]))
+    if todo:
+        horizon = min(d.first_seen_at for d in todo) - timedelta(hours=window_hours)
+        last: dict[int, datetime] = {}
+        for d in recent_docs:
+            last[d.story_id] = max(last.get(d.story_id, d.first_seen_at), d.first_seen_at)
+        joinable = [d for d in recent_docs if last[d.story_id] >= horizon]
+        out.extend(_assign(space, joinable, todo, window_hours, profiles))
     order = {d.article_id: i for i, d in enumerate(sorted(new, key=seen_order))}
     out.sort(key=lambda a: order.get(a.article_id, -1))
     return out
 
 
-def _with_story(doc: Doc, story_id: int) -> Doc:
-    return Doc(**{**doc.__dict__, "story_id": story_id})
+class _Stories:
+    """Stories known so far in one assignment: ids, members (row numbers of the doc space), last seen time."""
 
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.index: dict[int, int] = {}
+        self.members: list[list[int]] = []
+        self.last: list[float] = []
 
-def _assign_chunk(chunk: list[Doc], recent: list[Doc], window_hours: float) -> list[StoryAssignment]:
-    window = timedelta(hours=window_hours)
-    all_docs = recent + chunk
-    x, background = _doc_space(all_docs)
-    n_old, n_new = len(recent), len(chunk)
-    x_old, x_new = x[:n_old], x[n_old:]
+    def add(self, story_id: int, row: int, seen: float) -> int:
+        k = self.index.setdefault(story_id, len(self.ids))
+        if k == len(self.ids):
+            self.ids.append(story_id)
+            self.members.append([])
+            self.last.append(seen)
+        self.members[k].append(row)
+        self.last[k] = max(self.last[k], seen)
+        return k
 
-    story_ids: list[int] = []
-    story_index: dict[int, int] = {}
-    last_seen: list = []
-    member_rows: list[list[int]] = []
-    for i, d in enumerate(recent):
-        k = story_index.setdefault(d.story_id, len(story_ids))
-        if k == len(story_ids):
-            story_ids.append(d.story_id)
-            last_seen.append(d.first_seen_at)
-            member_rows.append([])
-        member_rows[k].append(i)
-        last_seen[k] = max(last_seen[k], d.first_seen_at)
-    k_old = len(story_ids)
-    cap = k_old + n_new
-    # sims[i, k] = x_i . (sum of story k's member vectors); norm2[k] = |that sum|^2.
-    sims = np.zeros((n_new, cap))
-    norm2 = np.zeros(cap)
-    if k_old:
+    def centroids(self, z: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Row k: the sum of story k's member rows of `z`."""
+        counts = [len(m) for m in self.members]
         memb = sparse.csr_matrix(
-            (np.ones(n_old), ([k for k, rows in enumerate(member_rows) for _ in rows],
-                              [r for rows in member_rows for r in rows])),
-            shape=(k_old, n_old),
+            (np.ones(sum(counts), dtype=np.float32), np.concatenate(self.members).astype(np.int64),
+             np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)),
+            shape=(len(self.ids), z.shape[0]),
         )
-        cent = (memb @ x_old).tocsr()
-        sims[:, :k_old] = (x_new @ cent.T).toarray()
-        norm2[:k_old] = np.asarray(cent.multiply(cent).sum(axis=1)).ravel()
-    pair = (x_new @ x_new.T).toarray()
-    last = np.array([t.timestamp() for t in last_seen] + [0.0] * n_new)
+        return (memb @ z).tocsr()
+
+
+def _assign(space: TermSpace, recent: list[Doc], todo: list[Doc], window_hours: float,
+            profiles: dict[int, Profile] | None) -> list[StoryAssignment]:
+    docs = recent + todo
+    z, background = _doc_space(space, docs, profiles)
+    n_old = len(recent)
+    stories = _Stories()
+    for i, d in enumerate(recent):
+        stories.add(d.story_id, i, d.first_seen_at.timestamp())
+    thresholds = np.array([
+        JOIN_THRESHOLD_SHORT if space.is_short(d) else JOIN_THRESHOLD + BACKGROUND_WEIGHT * background[n_old + i]
+        for i, d in enumerate(todo)
+    ])
     out: list[StoryAssignment] = []
-    n_stories = k_old
-    thresholds = [
-        JOIN_THRESHOLD + BACKGROUND_WEIGHT * background[n_old + i]
-        if not _is_short(d) else JOIN_THRESHOLD_SHORT for i, d in enumerate(chunk)
-    ]
+    for start in range(0, len(todo), CHUNK):
+        stop = min(start + CHUNK, len(todo))
+        got = _assign_chunk(z, n_old + start, n_old + stop, todo[start:stop], thresholds[start:stop], stories,
+                            window_hours * 3600.0)
+        out.extend(got)
+    return out
+
+
+def _candidates(zc: sparse.csr_matrix, cent: sparse.csr_matrix, norm: np.ndarray, last: np.ndarray,
+                times: np.ndarray, thresholds: np.ndarray, window_s: float) -> list[dict[int, float]]:
+    """Per chunk doc: {story: dot product with its centroid} for the stories already known whose cosine
+    reaches the doc's threshold and whose last member is inside the window. Stories below the threshold
+    can only come back by gaining members in this chunk, and those are rescored exactly."""
+    k_old = cent.shape[0]
+    out: list[dict[int, float]] = [{} for _ in range(zc.shape[0])]
+    if not k_old:
+        return out
+    ct = cent.T.tocsc()
+    step = max(1, min(zc.shape[0], BLOCK_CELLS // k_old))
+    for start in range(0, zc.shape[0], step):
+        dots = (zc[start : start + step] @ ct).toarray()
+        scores = dots / norm[np.newaxis, :]
+        t = times[start : start + step, np.newaxis]
+        ok = (scores >= thresholds[start : start + step, np.newaxis]) & (last[np.newaxis, :] >= t - window_s)
+        for r, k in zip(*np.nonzero(ok)):
+            out[start + r][int(k)] = float(dots[r, k])
+    return out
+
+
+def _assign_chunk(z: sparse.csr_matrix, lo: int, hi: int, chunk: list[Doc], thresholds: np.ndarray,
+                  stories: _Stories, window_s: float) -> list[StoryAssignment]:
+    """Online centroid assignment of rows lo..hi of `z` (the docs of `chunk`, in seen order).
+
+    Stories known before the chunk are scored from a sparse candidate list (exact dot products, fixed
+    while the story gains nothing); a story that gains a member in the chunk gets a dense column of
+    exact dot products with every chunk doc, updated as members join."""
+    zc = z[lo:hi]
+    n = hi - lo
+    k_old = len(stories.ids)
+    times = np.array([d.first_seen_at.timestamp() for d in chunk])
+    if k_old:
+        cent = stories.centroids(z)
+        norm2_old = np.asarray(cent.multiply(cent).sum(axis=1), dtype=np.float64).ravel()
+    else:
+        cent, norm2_old = sparse.csr_matrix((0, z.shape[1]), dtype=np.float32), np.zeros(0)
+    cands = _candidates(zc, cent, np.sqrt(np.maximum(norm2_old, 1e-12)), np.array(stories.last), times,
+                        thresholds, window_s)
+    pair = (zc @ zc.T).toarray().astype(np.float64)
+    # Slots: stories that gained a member in this chunk. col[:, s] = chunk docs . (sum of slot s's members).
+    col = np.zeros((n, n))
+    slot_story = np.zeros(n, dtype=np.int64)
+    slot_norm2 = np.zeros(n)
+    slot_last = np.zeros(n)
+    slot_of: dict[int, int] = {}
+    n_slots = 0
+    out: list[StoryAssignment] = []
     for i, d in enumerate(chunk):
-        t = d.first_seen_at.timestamp()
+        t = times[i]
         best_k, best = -1, -1.0
-        if n_stories:
-            scores = sims[i, :n_stories] / np.sqrt(np.maximum(norm2[:n_stories], 1e-12))
-            scores[last[:n_stories] < t - window.total_seconds()] = -1.0
-            best_k = int(np.argmax(scores))
-            best = float(scores[best_k])
-        if best >= thresholds[i]:
+        for k, dot in cands[i].items():
+            if k not in slot_of:
+                s = dot / math.sqrt(max(norm2_old[k], 1e-12))
+                if s > best or (s == best and k < best_k):
+                    best_k, best = k, s
+        if n_slots:
+            sc = col[i, :n_slots] / np.sqrt(np.maximum(slot_norm2[:n_slots], 1e-12))
+            sc[slot_last[:n_slots] < t - window_s] = -1.0
+            s_best = int(np.argmax(sc))
+            k = int(slot_story[s_best])
+            if sc[s_best] > best or (sc[s_best] == best and k < best_k):
+                best_k, best = k, float(sc[s_best])
+        if best_k >= 0 and best >= thresholds[i]:
             k = best_k
-            out.append(StoryAssignment(d.article_id, story_ids[k], round(best, 4)))
+            out.append(StoryAssignment(d.article_id, stories.ids[k], round(best, 4)))
         else:
-            k = n_stories
-            n_stories += 1
-            story_ids.append(d.article_id)
+            k = stories.add(d.article_id, lo + i, t)
+            stories.members[k].pop()  # re-added below with every other member
             out.append(StoryAssignment(d.article_id, d.article_id, 1.0, is_new_story=True))
-        norm2[k] += 2.0 * sims[i, k] + pair[i, i]
-        sims[:, k] += pair[:, i]
-        last[k] = max(last[k], t)
+        s = slot_of.get(k)
+        if s is None:
+            s = slot_of[k] = n_slots
+            n_slots += 1
+            slot_story[s] = k
+            slot_last[s] = stories.last[k] if k < k_old else t
+            if k < k_old:
+                col[:, s] = (zc @ cent[k].T).toarray().ravel()
+                slot_norm2[s] = norm2_old[k]
+        slot_norm2[s] += 2.0 * col[i, s] + pair[i, i]
+        col[:, s] += pair[:, i]
+        slot_last[s] = max(slot_last[s], t)
+        stories.add(stories.ids[k], lo + i, t)
     return out
 
 
@@ -297,7 +452,7 @@ def cluster_batch(docs: Sequence[Doc], *, window_hours: float = 72.0) -> dict[in
     return {a.article_id: a.story_id for a in assign_stories(docs, [], window_hours=window_hours)}
 
 
-def summarize_story(members: Sequence[Doc], duplicates: set[int]) -> StorySummary:
+def summarize_story(members: Sequence[Doc], duplicates: set[int], *, space: TermSpace | None = None) -> StorySummary:
     """Headline, provenance and coverage of one story from its member docs.
 
     `duplicates` holds the article_ids of members that are copies: they count as articles but not
@@ -312,8 +467,8 @@ def summarize_story(members: Sequence[Doc], duplicates: set[int]) -> StorySummar
     founder = originals[0]
     ids = Counter(d.story_id for d in docs if d.story_id is not None)
     story_id = ids.most_common(1)[0][0] if ids else founder.article_id
-    x = _vectors([doc_terms(d) for d in docs])
-    centroid = np.asarray(x.sum(axis=0)).ravel()
+    x = _vectors(space if space is not None else TermSpace(), docs)
+    centroid = np.asarray(x.sum(axis=0), dtype=np.float64).ravel()
     cn = float(np.linalg.norm(centroid)) or 1.0
     scores = (x @ centroid) / cn
     member_scores = {d.article_id: round(float(s), 4) for d, s in zip(docs, scores)}

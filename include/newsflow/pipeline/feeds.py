@@ -1,6 +1,6 @@
 """Stage: fetch a batch of feeds, parse them, and store entries, raw bytes, feed state and audit rows.
 
-Each feed is written in its own transaction, so one bad feed never loses what the good ones delivered.
+Feeds are written FEED_WRITE_CHUNK to a transaction; one bad feed never loses what the good ones delivered.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg2
 import psycopg2.extensions
+from psycopg2.extras import execute_batch
 
 from newsflow.feed_state import FeedState, is_due, next_state, wants_full_fetch
 from newsflow.http import HttpClient, body_hash
@@ -37,6 +39,10 @@ MAX_SUMMARY_CHARS = 2000
 MAX_URL_KEY_BYTES = 2_000
 #: HTTP headers worth keeping next to a raw document.
 KEPT_HEADERS = ("content-type", "etag", "last-modified", "date", "cache-control", "content-language")
+#: Feeds stored per transaction: per feed, two stage tables, their COPYs and a commit cost more than the rows
+#: themselves. A feed batch (NEWSFLOW_FEED_BATCH_SIZE, 10 by default) is then one transaction; its bodies are
+#: in memory anyway, as the whole batch is fetched at once.
+FEED_WRITE_CHUNK = 25
 
 
 @dataclass
@@ -54,6 +60,8 @@ class FeedOutcome:
     result: FetchResult | None  # None: deferred (backoff / Retry-After)
     parsed: ParsedFeed | None
     full_fetch: bool
+    raw: tuple | None = None  # raw_documents row of an ok feed (the result keeps no body)
+    body_hash: str | None = None
 
 
 def read_feed_rows(conn: psycopg2.extensions.connection, feed_ids: list[int]) -> list[FeedRow]:
@@ -138,64 +146,75 @@ def _fetch_one(http: HttpClient, limiter: HostLimiter, row: FeedRow, now: dateti
         if parsed.status != "ok":
             result.status = parsed.status
             result.error = parsed.error
-    return FeedOutcome(row, result, parsed, full)
+    raw = bhash = None
+    if result.body is not None:
+        # In the worker: zlib and sha256 release the GIL, so this overlaps other fetches and the writer.
+        raw = raw_row(result, "feed", now) if result.status == "ok" else None
+        bhash = raw[0] if raw else body_hash(result.body)
+    # Parsed entries and the gzipped copy are all that is stored: the decoded body can go.
+    result.body = None
+    return FeedOutcome(row, result, parsed, full, raw, bhash)
 
 
-def _store_outcome(conn, run_id: str, out: FeedOutcome, now: datetime) -> dict[str, int]:
-    row, result, parsed = out.row, out.result, out.parsed
+def _store_outcomes(conn: psycopg2.extensions.connection, run_id: str, outs: list[FeedOutcome],
+                    now: datetime) -> dict[str, int]:
+    """One transaction for these feeds: raw bytes, entries, feed state and an audit row each."""
     counts = {"fetched": 0, "not_modified": 0, "failed": 0, "deferred": 0, "entries": 0, "entries_new": 0}
-    if result is None:
-        counts["deferred"] = 1
+    fetched = [o for o in outs if o.result is not None]
+    counts["deferred"] = len(outs) - len(fetched)
+    if not fetched:
         return counts
+    listed = {o.row.feed_id: o for o in fetched if o.parsed is not None and o.parsed.status == "ok"}
+    inserted: dict[int, list[bool]] = {feed_id: [] for feed_id in listed}  # per upserted entry: was it new
     with transaction(conn) as cur:
-        raw_sha = None
-        if result.status == "ok" and result.body is not None:
-            raw = raw_row(result, "feed", now)
-            raw_sha = raw[0]
-            store_raw(cur, [raw])
-        if parsed is not None and parsed.status == "ok":
+        store_raw(cur, [o.raw for o in fetched if o.raw is not None])
+        if listed:
             rows = [
-                (row.feed_id, e.entry_key[:MAX_URL_KEY_BYTES // 4], e.guid, e.link, _url_key(e.link),
+                (o.row.feed_id, e.entry_key[:MAX_URL_KEY_BYTES // 4], e.guid, e.link, _url_key(e.link),
                  e.title, (e.summary or "")[:MAX_SUMMARY_CHARS] or None, e.authors, e.published_at, e.updated_at,
                  entry_hash(e), now, now, run_id, run_id)
-                for e in parsed.entries
+                for o in listed.values() for e in o.parsed.entries
             ]
             create_stage(cur, "stage_entries", "feed_entries", ENTRY_COLUMNS)
             copy_rows(cur, "stage_entries", ENTRY_COLUMNS, rows)
             cur.execute(load_sql("upsert_feed_entries"))
-            inserted = [r[0] for r in cur.fetchall()]
-            counts["entries"] = len(inserted)
-            counts["entries_new"] = sum(1 for r in inserted if r)
-        update = next_state(
-            row.state, result.status, now,
-            etag=result.etag, last_modified=result.last_modified,
-            body_hash=body_hash(result.body) if result.body is not None else None,
-            retry_after=result.retry_after, permanent_redirect=result.permanent_redirect,
-        )
-        cur.execute(
-            load_sql("update_feed_state"),
-            {
+            for feed_id, new in cur.fetchall():
+                inserted[feed_id].append(new)
+        states, audits = [], []
+        for o in fetched:
+            row, result = o.row, o.result
+            update = next_state(
+                row.state, result.status, now,
+                etag=result.etag, last_modified=result.last_modified, body_hash=o.body_hash,
+                retry_after=result.retry_after, permanent_redirect=result.permanent_redirect,
+            )
+            states.append({
                 "feed_id": row.feed_id, "status": update.status, "http_status": result.http_status,
                 "error": result.error, "etag": update.etag, "last_modified": update.last_modified,
                 "body_hash": update.body_hash,
-                "identity": parsed.identity if parsed is not None and parsed.status == "ok" else row.state.identity,
+                "identity": o.parsed.identity if row.feed_id in listed else row.state.identity,
                 "consecutive_failures": update.consecutive_failures, "attempted_at": now,
-                "success": update.success, "full_fetch": out.full_fetch and result.status == "ok",
+                "success": update.success, "full_fetch": o.full_fetch and result.status == "ok",
                 "next_attempt_at": update.next_attempt_at, "redirect_url": update.redirect_url,
                 "redirect_count": update.redirect_count, "new_url": update.new_url,
-            },
-        )
-        listed = parsed is not None and parsed.status == "ok"
-        cur.execute(load_sql("insert_fetch_log"), audit_params(
-            run_id, row.feed_id, "feed", result, raw_sha,
-            entries=counts["entries"] if listed else None, new_entries=counts["entries_new"] if listed else None))
-    if result.status == "ok":
-        counts["fetched"] = 1
-    elif result.status == "not_modified":
-        counts["not_modified"] = 1
-    else:
-        counts["failed"] = 1
-        log.warning("feed %s (%s): %s: %s", row.state.url, row.outlet, result.status, result.error)
+            })
+            new = inserted.get(row.feed_id)
+            audits.append(audit_params(
+                run_id, row.feed_id, "feed", result, o.raw[0] if o.raw else None,
+                entries=len(new) if new is not None else None, new_entries=sum(new) if new is not None else None))
+        # page_size covers the whole list: each execute_batch is one round trip.
+        execute_batch(cur, load_sql("update_feed_state"), states, page_size=len(states))
+        execute_batch(cur, load_sql("insert_fetch_log"), audits, page_size=len(audits))
+    for o in fetched:
+        if o.result.status == "ok":
+            counts["fetched"] += 1
+        elif o.result.status == "not_modified":
+            counts["not_modified"] += 1
+        else:
+            counts["failed"] += 1
+            log.warning("feed %s (%s): %s: %s", o.row.state.url, o.row.outlet, o.result.status, o.result.error)
+    counts["entries"] = sum(len(new) for new in inserted.values())
+    counts["entries_new"] = sum(sum(new) for new in inserted.values())
     return counts
 
 
@@ -217,9 +236,26 @@ def fetch_feed_batch(
               "entries": 0, "entries_new": 0}
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(rows) or 1))) as pool:
         futures = [pool.submit(_fetch_one, http, limiter, row, now, max_entries) for row in rows]
-        # Stored in feed order as each completes in turn: memory holds at most one batch of feed bodies.
-        for fut in futures:
-            outcome = fut.result()
-            for k, v in _store_outcome(conn, run_id, outcome, now).items():
+        # Stored in feed order, a chunk as soon as all of its feeds are fetched.
+        for start in range(0, len(futures), FEED_WRITE_CHUNK):
+            chunk = [fut.result() for fut in futures[start:start + FEED_WRITE_CHUNK]]
+            for k, v in _store_chunk(conn, run_id, chunk, now).items():
                 totals[k] += v
     return totals
+
+
+def _store_chunk(conn: psycopg2.extensions.connection, run_id: str, chunk: list[FeedOutcome],
+                 now: datetime) -> dict[str, int]:
+    try:
+        return _store_outcomes(conn, run_id, chunk, now)
+    except (psycopg2.Error, ValueError):
+        if len(chunk) == 1:
+            raise
+        # The database refused something in the chunk: one transaction per feed keeps the good feeds, and the
+        # bad one raises as it would have alone.
+        log.warning("storing %d feeds in one transaction failed; storing them one by one", len(chunk))
+    counts: dict[str, int] = {}
+    for outcome in chunk:
+        for k, v in _store_outcomes(conn, run_id, [outcome], now).items():
+            counts[k] = counts.get(k, 0) + v
+    return counts

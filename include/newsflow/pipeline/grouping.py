@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import psycopg2.extensions
 
-from newsflow.dedup import find_duplicates
+from newsflow.cluster import group_docs
 from newsflow.models import Doc
 from newsflow.pipeline.runs import run_clock
-from newsflow.stories import assign_stories, summarize_story
+from newsflow.stories import TermSpace, summarize_story
 from newsflow.warehouse.db import copy_rows, create_stage, load_sql, transaction
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,8 @@ STORY_COLUMNS = ("story_id", "headline", "first_seen_at", "first_published_at", 
                  "n_articles", "last_article_at", "created_run_id", "updated_at")
 # Timestamps are the run's clock, not now(): re-running or replaying a run writes identical rows.
 MEMBER_COLUMNS = ("article_id", "story_id", "score", "is_copy", "run_id", "assigned_at")
+#: Rows per round-trip when reading the members of the touched stories back.
+MEMBER_FETCH_ROWS = 2000
 DUPLICATE_COLUMNS = ("article_id", "duplicate_of", "kind", "score", "run_id", "detected_at")
 
 
@@ -51,13 +53,15 @@ def group_stories(
             return {"articles": 0, "duplicates": 0, "stories_new": 0, "stories_touched": 0}
         cur.execute(load_sql("recent_grouped_docs"), {"since": since, "as_of": now})
         recent = [_doc(r, story_id=r[10], duplicate_of=r[11]) for r in cur.fetchall()]
+        recent_story = {d.article_id: d.story_id for d in recent}
 
-        links = find_duplicates(new, recent)
+        # One featurization per doc for the clustering and the story summaries alike.
+        space = TermSpace()
+        grouping = group_docs(new, recent, story_window_hours=story_window_hours, space=space)
+        del recent
+        links, assignments = grouping.duplicates, grouping.stories
         dup_of = {link.article_id: link for link in links}
-        originals = [d for d in new if d.article_id not in dup_of]
-        independent_recent = [d for d in recent if d.duplicate_of is None]
-        assignments = assign_stories(originals, independent_recent, window_hours=story_window_hours)
-        story_of = {d.article_id: d.story_id for d in recent}
+        story_of = dict(recent_story)
         story_of.update({a.article_id: a.story_id for a in assignments})
         members = [(a.article_id, a.story_id, a.score, False, run_id, now) for a in assignments]
         for link in links:
@@ -68,7 +72,7 @@ def group_stories(
         new_story_ids = {a.story_id for a in assignments if a.is_new_story}
 
         # Stories first (memberships reference them), with summaries over all members old and new.
-        summaries = _summaries(cur, touched, new, story_of, dup_of, run_id, new_story_ids, now)
+        summaries = _summaries(cur, touched, new, story_of, dup_of, run_id, new_story_ids, now, space)
         create_stage(cur, "stage_stories", "stories", STORY_COLUMNS)
         copy_rows(cur, "stage_stories", STORY_COLUMNS, summaries)
         cur.execute(load_sql("upsert_stories"))
@@ -83,19 +87,24 @@ def group_stories(
             "stories_touched": len(touched)}
 
 
-def _summaries(cur, story_ids, new, story_of, dup_of, run_id, new_story_ids, now) -> list[tuple]:
+def _summaries(cur, story_ids, new, story_of, dup_of, run_id, new_story_ids, now, space: TermSpace) -> list[tuple]:
     """One stage_stories row per touched story, from every member (stored ones are read back)."""
-    cur.execute(load_sql("story_member_docs"), {"story_ids": list(story_ids), "as_of": now})
     by_story: dict[int, dict[int, Doc]] = {sid: {} for sid in story_ids}
     copies: set[int] = set(dup_of)
     outlet_ids: dict[str, int] = {}
-    for r in cur.fetchall():
-        sid, row = r[0], r[1:]
-        doc = _doc((*row[:9], None), story_id=sid)
-        by_story[sid][doc.article_id] = doc
-        if r[11]:
-            copies.add(doc.article_id)
-        outlet_ids[doc.outlet] = r[12]
+    # Streamed in blocks, and each member's text dropped once featurized: a run that touches every story of
+    # a busy window must not hold every member's text at once.
+    with cur.connection.cursor(name="story_member_docs") as members:
+        members.itersize = MEMBER_FETCH_ROWS
+        members.execute(load_sql("story_member_docs"), {"story_ids": list(story_ids), "as_of": now})
+        for r in members:
+            sid, row = r[0], r[1:]
+            doc = _doc((*row[:9], None), story_id=sid)
+            space.add(doc)
+            by_story[sid][doc.article_id] = Doc(**{**doc.__dict__, "text": ""})
+            if r[11]:
+                copies.add(doc.article_id)
+            outlet_ids[doc.outlet] = r[12]
     for d in new:
         by_story[story_of[d.article_id]][d.article_id] = Doc(**{**d.__dict__, "story_id": story_of[d.article_id]})
     if any(d.outlet not in outlet_ids for docs in by_story.values() for d in docs.values()):
@@ -104,7 +113,7 @@ def _summaries(cur, story_ids, new, story_of, dup_of, run_id, new_story_ids, now
     rows = []
     for sid in story_ids:
         docs = list(by_story[sid].values())
-        summary = summarize_story(docs, copies & set(by_story[sid]))
+        summary = summarize_story(docs, copies & set(by_story[sid]), space=space)
         first_pub = min((d.published_at for d in docs if d.published_at and d.article_id not in copies), default=None)
         last_seen = max(d.first_seen_at for d in docs)
         rows.append((sid, summary.headline, summary.first_seen_at, first_pub, outlet_ids.get(summary.first_outlet),

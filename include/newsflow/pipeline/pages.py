@@ -5,12 +5,15 @@ The plan lives in newsflow.article_queue, so mapped tasks receive only a batch n
 
 from __future__ import annotations
 
+import itertools
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import NamedTuple
 
 import psycopg2.extensions
+from psycopg2.extras import execute_batch
 
 from newsflow.http import HttpClient
 from newsflow.models import FetchResult, Politeness
@@ -26,6 +29,13 @@ PAGE_RETRY_HOURS = 72
 #: Page outcomes a later retry cannot change: the entry is marked done.
 FINAL_PAGE_STATUSES = frozenset({"ok", "gone", "unsupported_content", "robots_disallowed", "forbidden_address",
                                  "invalid_url", "too_large", "redirect_loop"})
+#: Pages stored per transaction. Per page, a commit (WAL flush), a stage table and a one-row COPY cost more than
+#: the fetch itself; 50 pages share them. Larger chunks gain little more, while a killed or failed task redoes up
+#: to one chunk of fetches, and memory holds one chunk of gzipped bodies (an article may be 20 MB decoded).
+PAGE_WRITE_CHUNK = 50
+#: Fetches submitted but not yet collected, per worker: every worker stays busy while a chunk is written, and
+#: bodies never pile up beyond workers * this (a batch is submitted lazily, not all at once).
+IN_FLIGHT_PER_WORKER = 2
 
 
 class QueueItem(NamedTuple):
@@ -85,6 +95,84 @@ def _fetch_page(http: HttpClient, limiter: HostLimiter, robots: RobotsCache | No
                            error=f"{link.split('/')[2]} stayed busy for the whole politeness wait; retried next run")
 
 
+class PageOutcome(NamedTuple):
+    """One fetched page, ready to store: `raw` is its raw_documents row (ok pages only), `result` has no body."""
+
+    item: QueueItem
+    result: FetchResult
+    raw: tuple | None
+
+
+def _fetch_and_pack(http: HttpClient, limiter: HostLimiter, robots: RobotsCache | None, item: QueueItem,
+                    now: datetime) -> PageOutcome:
+    result = _fetch_page(http, limiter, robots, item.link,
+                         Politeness(float(item.min_delay_s), int(item.max_concurrency)))
+    raw = None
+    if result.status == "ok" and result.body:
+        # In the worker: zlib and sha256 release the GIL, so this overlaps other fetches and the writer.
+        raw = raw_row(result, "article", now)
+    elif result.status == "ok":
+        result.status, result.error = "http_error", f"{item.link} answered 200 with an empty body"
+    # Only the gzipped copy is stored: dropping the decoded body keeps waiting outcomes small.
+    result.body = None
+    return PageOutcome(item, result, raw)
+
+
+def _store_chunk(conn: psycopg2.extensions.connection, run_id: str, chunk: list[PageOutcome],
+                 robots_fetches: list[FetchResult]) -> None:
+    """One transaction for the chunk: all of its pages are recorded, or none (a retry fetches them again)."""
+    # One row order for every writer: two tasks storing the same raw bytes or entries cannot deadlock.
+    chunk = sorted(chunk, key=lambda o: o.item.url_key)
+    audits = [audit_params(run_id, o.item.feed_id, "article", o.result, o.raw[0] if o.raw else None)
+              for o in chunk]
+    # robots.txt fetches are fetches too: each leaves its audit row, with the pages that needed it.
+    audits += [audit_params(run_id, None, "robots", res, None) for res in robots_fetches]
+    queue = [{"run_id": run_id, "url_key": o.item.url_key, "status": o.result.status,
+              "http_status": o.result.http_status, "final_url": o.result.final_url or o.item.link,
+              "raw_sha256": o.raw[0] if o.raw else None} for o in chunk]
+    done = [{"url_key": o.item.url_key, "entry_hash": o.item.entry_hash}
+            for o in chunk if o.result.status in FINAL_PAGE_STATUSES]
+    with transaction(conn) as cur:
+        store_raw(cur, [o.raw for o in chunk if o.raw is not None])
+        _execute_all(cur, "insert_fetch_log", audits)
+        _execute_all(cur, "update_queue_fetch", queue)
+        _execute_all(cur, "mark_entry_fetched", done)
+
+
+def _execute_all(cur: psycopg2.extensions.cursor, name: str, params: list[dict]) -> None:
+    """The named statement once per parameter set, sent in one round trip."""
+    if params:
+        execute_batch(cur, load_sql(name), params, page_size=len(params))
+
+
+def _completed_chunks(submit: Callable[[QueueItem], Future], todo: list[QueueItem],
+                      max_in_flight: int) -> Iterator[list[PageOutcome]]:
+    """Outcomes in completion order, PAGE_WRITE_CHUNK at a time (the last chunk may be shorter).
+
+    At most `max_in_flight` fetches are submitted and not yet collected, so memory holds one chunk plus what is in
+    flight however large the batch, and a slow host holds up no other page.
+    """
+    pending = iter(todo)
+    in_flight = {submit(it) for it in itertools.islice(pending, max_in_flight)}
+    chunk: list[PageOutcome] = []
+    while in_flight:
+        done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+        failures = [fut.exception() for fut in done if fut.exception() is not None]
+        chunk += [fut.result() for fut in done if fut.exception() is None]
+        if failures:
+            # What completed is still stored, as it was when pages were stored one by one; then the task fails.
+            if chunk:
+                yield chunk
+            raise failures[0]
+        # Refilled before the chunk is written, so the workers fetch while the writer waits on the database.
+        in_flight |= {submit(it) for it in itertools.islice(pending, max_in_flight - len(in_flight))}
+        while len(chunk) >= PAGE_WRITE_CHUNK:
+            yield chunk[:PAGE_WRITE_CHUNK]
+            chunk = chunk[PAGE_WRITE_CHUNK:]
+    if chunk:
+        yield chunk
+
+
 def fetch_page_batch(
     conn: psycopg2.extensions.connection,
     run_id: str,
@@ -96,49 +184,33 @@ def fetch_page_batch(
     workers: int = 8,
     now: datetime | None = None,
 ) -> dict[str, int]:
-    """Fetch the pages of one queued batch; stores raw bytes and marks the queue. Returns counts."""
+    """Fetch the pages of one queued batch; stores raw bytes and marks the queue. Returns counts.
+
+    Pages are stored as they complete, PAGE_WRITE_CHUNK to a transaction.
+    """
     now = now or run_clock(conn, run_id)
     items = read_queue_batch(conn, run_id, batch_no)
-    # A retried task skips what its first attempt already fetched.
+    # A retried task skips what its first attempt already stored (whole chunks: see _store_chunk).
     todo = [it for it in items if it.fetch_status is None]
     counts = {"queued": len(items), "fetched": 0, "failed": 0, "skipped": len(items) - len(todo)}
     if not todo:
         return counts
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-        futures = [
-            pool.submit(_fetch_page, http, limiter, robots, it.link,
-                        Politeness(float(it.min_delay_s), int(it.max_concurrency)))
-            for it in todo
-        ]
-        for it, fut in zip(todo, futures):
-            url_key, link, feed_id, ehash = it.url_key, it.link, it.feed_id, it.entry_hash
-            result = fut.result()
-            with transaction(conn) as cur:
-                raw_sha = None
-                if result.status == "ok" and result.body:
-                    raw = raw_row(result, "article", now)
-                    raw_sha = raw[0]
-                    store_raw(cur, [raw])
-                elif result.status == "ok":
-                    result.status, result.error = "http_error", f"{link} answered 200 with an empty body"
-                cur.execute(load_sql("insert_fetch_log"), audit_params(run_id, feed_id, "article", result, raw_sha))
-                cur.execute(
-                    load_sql("update_queue_fetch"),
-                    {"run_id": run_id, "url_key": url_key, "status": result.status,
-                     "http_status": result.http_status, "final_url": result.final_url or link, "raw_sha256": raw_sha},
-                )
-                if result.status in FINAL_PAGE_STATUSES:
-                    cur.execute(load_sql("mark_entry_fetched"), {"url_key": url_key, "entry_hash": ehash})
-            if result.status == "ok":
-                counts["fetched"] += 1
-            else:
-                counts["failed"] += 1
-                log.info("page %s: %s (%s)", link, result.status, result.error)
-    if robots is not None:
-        # robots.txt fetches are fetches too: each leaves its audit row.
-        robots_fetches = robots.drain_results()
-        if robots_fetches:
-            with transaction(conn) as cur:
-                for res in robots_fetches:
-                    cur.execute(load_sql("insert_fetch_log"), audit_params(run_id, None, "robots", res, None))
+    workers = max(1, min(workers, len(todo)))
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        chunks = _completed_chunks(lambda it: pool.submit(_fetch_and_pack, http, limiter, robots, it, now),
+                                   todo, workers * IN_FLIGHT_PER_WORKER)
+        for chunk in chunks:
+            _store_chunk(conn, run_id, chunk, robots.drain_results() if robots is not None else [])
+            for o in chunk:
+                if o.result.status == "ok":
+                    counts["fetched"] += 1
+                else:
+                    counts["failed"] += 1
+                    log.info("page %s: %s (%s)", o.item.link, o.result.status, o.result.error)
+    finally:
+        # After an error, pages not yet started are dropped; running fetches end within their own deadlines.
+        pool.shutdown(wait=True, cancel_futures=True)
+    if robots is not None and (robots_fetches := robots.drain_results()):
+        _store_chunk(conn, run_id, [], robots_fetches)
     return counts

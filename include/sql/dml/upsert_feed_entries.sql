@@ -1,4 +1,5 @@
--- Entries seen in this fetch. first_seen_* never move; an edited item gets a new entry_hash.
+-- Entries seen in these fetches (one or more feeds). first_seen_* never move; an edited item gets a new
+-- entry_hash.
 INSERT INTO newsflow.feed_entries AS e
     (feed_id, entry_key, guid, link, url_key, title, summary, authors, published_at, updated_at,
      entry_hash, first_seen_at, last_seen_at, first_run_id, last_run_id)
@@ -19,4 +20,4 @@ ON CONFLICT (feed_id, entry_key) DO UPDATE SET
     entry_hash = EXCLUDED.entry_hash,
     last_seen_at = EXCLUDED.last_seen_at,
     last_run_id = EXCLUDED.last_run_id
-RETURNING (xmax = 0) AS inserted;
+RETURNING feed_id, (xmax = 0) AS inserted;
