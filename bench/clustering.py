@@ -1,7 +1,8 @@
 """Story clustering benchmark on the labeled DEV sets (ECB+ full text, UCI headlines) and a generated newsroom
 (`newsflow.demo.generate(1500, 50, seed=0)`: many same-kind events told apart only by names, places and numbers)
-vs a TF-IDF baseline.
-Run: .venv/bin/python bench/clustering.py [--set ecbplus|uci|generated|all] [--batches N] [--random-batches]"""
+vs a TF-IDF baseline; "mixed" is ECB+ with the body of every MIXED_EVERY-th titled doc dropped (headline-only items
+of events that also have full-text reports).
+Run: .venv/bin/python bench/clustering.py [--set ecbplus|uci|generated|mixed|all] [--batches N] [--random-batches]"""
 
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 DATA = SHARED / "data" / "story-clusters"
 SETS = {"ecbplus": "ecbplus_dev.jsonl.gz", "uci": "uci_headlines_dev.jsonl.gz"}
 #: Baseline thresholds as published in the data README (best DEV B-cubed F1 for that baseline).
-BASELINE_THRESHOLD = {"ecbplus": 0.20, "uci": 0.06, "generated": 0.20}
+BASELINE_THRESHOLD = {"ecbplus": 0.20, "uci": 0.06, "generated": 0.20, "mixed": 0.20}
+#: "mixed" set: every MIXED_EVERY-th ECB+ doc that has a title keeps only its title and url (a third of the docs:
+#: enough headlines to matter, and most stories keep full-text reports for them to join).
+MIXED_EVERY = 3
 #: Stream clock of the benchmark: docs are "seen" one minute apart in file order (the README's
 #: stream order), so every doc is inside the default 72 h window of every other.
 STREAM_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -45,6 +49,15 @@ def load_scorer():
 def load_rows(name: str) -> list[dict]:
     with gzip.open(DATA / SETS[name], "rt", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def mixed_rows() -> list[dict]:
+    """ECB+ DEV rows with the body of every MIXED_EVERY-th titled doc dropped (headline + url only)."""
+    rows = [dict(r) for r in load_rows("ecbplus")]
+    for i, r in enumerate(rows):
+        if i % MIXED_EVERY == 0 and (r.get("title") or "").strip():
+            r["text"] = ""
+    return rows
 
 
 def generated_rows(n_articles: int = 1500, n_feeds: int = 50, seed: int = 0) -> list[dict]:
@@ -171,7 +184,8 @@ def fmt(name: str, s: dict, secs: float, n: int) -> str:
 
 
 def run_set(name: str, scorer, n_batches: int, random_batches: bool, rows=None) -> dict:
-    rows = rows if rows is not None else (generated_rows() if name == "generated" else load_rows(name))
+    if rows is None:
+        rows = generated_rows() if name == "generated" else mixed_rows() if name == "mixed" else load_rows(name)
     docs = rows_to_docs(rows)
     n = len(docs)
     print(f"{name}: {n} docs, {len({r['story'] for r in rows})} gold stories")
@@ -204,12 +218,12 @@ def run_set(name: str, scorer, n_batches: int, random_batches: bool, rows=None) 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--set", choices=["ecbplus", "uci", "generated", "all"], default="all")
+    ap.add_argument("--set", choices=["ecbplus", "uci", "generated", "mixed", "all"], default="all")
     ap.add_argument("--batches", type=int, default=10, help="runs for the incremental mode (1: skip it)")
     ap.add_argument("--random-batches", action="store_true", help="also run incremental mode in random order")
     a = ap.parse_args(argv)
     scorer = load_scorer()
-    for name in ["ecbplus", "uci", "generated"] if a.set == "all" else [a.set]:
+    for name in ["ecbplus", "uci", "generated", "mixed"] if a.set == "all" else [a.set]:
         run_set(name, scorer, a.batches, a.random_batches)
     return 0
 
