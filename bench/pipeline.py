@@ -754,7 +754,13 @@ def run_with_scheduler(n: int, parallelism: int, args, home_root: Path, site: Si
         run = warehouse_run(wh_url)
         stages = stage_table(run.get("durations") or {}, tis, task_mem)
         n_tis = len(tis)
-        return {"parallelism": parallelism, "run_id": run_id, "state": state, "run_wall_s": round(float(end_e - start_e), 2),
+        floor = None
+        if args.parallel_floor and run.get("run_id"):
+            # Same pages, same process as --mode sizes: the end-to-end of a real scheduler against its own floor.
+            log(f"parallel {parallelism}: measuring the floor")
+            floor = measure_floor(wh_url, run["run_id"])
+        return {"parallelism": parallelism, "run_id": run_id, "state": state, "floor": floor,
+                "run_wall_s": round(float(end_e - start_e), 2),
                 "trigger_to_done_s": round(poll_wall, 2), "airflow_cpu_s": round(cpu, 2), "tasks": n_tis,
                 "stages": stages, "task_peak_rss": task_mem, "peak_rss_any_task": max(task_mem.values(), default=0),
                 "components_peak_rss": mem.component_peaks(), "warehouse_status": run.get("status"),
@@ -843,6 +849,12 @@ def print_parallel(n: int, r: dict) -> None:
           f"Airflow CPU {r['airflow_cpu_s']:.1f} s, demo site CPU {r.get('site_cpu_s', 0):.1f} s, "
           f"{r['tasks']} task instances, load after {r['load_after']}")
     print_stage_table(r["stages"])
+    if r.get("floor"):
+        f = r["floor"]
+        parts = ", ".join(f"{k} {v['wall_s']:.1f}/{v['cpu_s']:.1f}" for k, v in f["parts"].items())
+        print(f"  floor (one process, wall/CPU s): {parts}; total {f['wall_s']:.1f} s wall, {f['cpu_s']:.1f} s CPU")
+        print(f"  ratio dag run wall / floor: {r['run_wall_s'] / f['wall_s']:.2f} wall, "
+              f"{r['run_wall_s'] / f['cpu_s']:.2f} against the floor's CPU")
     comps = ", ".join(f"{k} {v / MiB:.0f}" for k, v in sorted(r["components_peak_rss"].items()))
     print(f"  peak RSS of any task process: {r['peak_rss_any_task'] / MiB:.0f} MiB; components (MiB): {comps}")
 
@@ -876,6 +888,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", choices=("sizes", "parallel", "all"), default="sizes")
     ap.add_argument("--parallel-size", type=int, help="articles for --mode parallel (default: the largest size)")
     ap.add_argument("--parallelisms", default="1,2")
+    ap.add_argument("--no-parallel-floor", dest="parallel_floor", action="store_false",
+                    help="--mode parallel: skip the floor measured after each run (~the extraction time again)")
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server URL where databases are created")
     ap.add_argument("--work-dir", help="where homes and logs go (default: a new temp dir, kept)")
