@@ -17,8 +17,6 @@ from newsflow.feeds_config import FeedsConfigError, load_feeds
 from newsflow.settings import Settings
 
 
-#: Default clock of `newsflow cluster` (newsflow.cluster.RECORDS_PER_DAY; not imported here to keep start-up light).
-RECORDS_PER_DAY = 1440
 #: The demo newsroom's port. Article identity is the URL, so re-running the demo on the same port adds nothing.
 DEMO_PORT = int(os.environ.get("NEWSFLOW_DEMO_PORT", "8765"))
 #: The demo newsroom is frozen at one moment: its pages, URLs and ETags are the same on every machine and day,
@@ -208,9 +206,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     settings = _settings()
     out = sys.stdout
     try:
+        clock = {"records_per_day": args.records_per_day} if args.records_per_day else {}
         for row in cluster_records(read_records(args.file), story_window_hours=settings.story_window_hours,
-                                   dedup_window_hours=settings.dedup_window_hours,
-                                   records_per_day=args.records_per_day):
+                                   dedup_window_hours=settings.dedup_window_hours, **clock):
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     except RecordError as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
@@ -259,10 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
                                        "prints {id, cluster, duplicate_of} per record")
     p.add_argument("file", metavar="FILE.jsonl[.gz]",
                    help="records with id, title, text, date, source, url (null allowed; other fields ignored)")
-    p.add_argument("--records-per-day", type=float, default=RECORDS_PER_DAY, metavar="N",
-                   help=f"stream clock: records carry no fetch time, so N records in file order make one day; the "
-                        f"story and dedup windows (NEWSFLOW_STORY_WINDOW_HOURS, NEWSFLOW_DEDUP_WINDOW_HOURS) are "
-                        f"counted on it (default {RECORDS_PER_DAY})")
+    p.add_argument("--records-per-day", type=float, metavar="N",
+                   help="stream clock: records carry no fetch time, so N records in file order make one day; the "
+                        "story and dedup windows (NEWSFLOW_STORY_WINDOW_HOURS, NEWSFLOW_DEDUP_WINDOW_HOURS) are "
+                        "counted on it (default: newsflow.cluster.RECORDS_PER_DAY, 1,440)")
     p.set_defaults(func=cmd_cluster)
     p = sub.add_parser("check-feeds", help="validate a feeds file")
     p.add_argument("--feeds", metavar="FILE")

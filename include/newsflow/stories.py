@@ -321,12 +321,17 @@ class _Stories:
         self.members: list[list[int]] = []
         self.last: list[float] = []
 
-    def add(self, story_id: int, row: int, seen: float) -> int:
+    def open(self, story_id: int, seen: float) -> int:
+        """The index of story `story_id`, created without members when new."""
         k = self.index.setdefault(story_id, len(self.ids))
         if k == len(self.ids):
             self.ids.append(story_id)
             self.members.append([])
             self.last.append(seen)
+        return k
+
+    def add(self, story_id: int, row: int, seen: float) -> int:
+        k = self.open(story_id, seen)
         self.members[k].append(row)
         self.last[k] = max(self.last[k], seen)
         return k
@@ -487,8 +492,7 @@ def _assign_chunk(z: sparse.csr_matrix, lo: int, hi: int, chunk: list[Doc], thre
             k = best_k
             out.append(StoryAssignment(d.article_id, stories.ids[k], round(best, 4)))
         else:
-            k = stories.add(d.article_id, lo + i, t)
-            stories.members[k].pop()  # re-added below with every other member
+            k = stories.open(d.article_id, t)
             out.append(StoryAssignment(d.article_id, d.article_id, 1.0, is_new_story=True))
         s = slot_of.get(k)
         if s is None:
