@@ -100,3 +100,27 @@ def test_window_bounds_the_state_of_a_long_stream():
     assert rows["hok-2"]["cluster"] == "hok-2"
     rows = {r["id"]: r for r in cluster_records([hok1, *filler[:3], hok2], **hourly)}
     assert rows["hok-2"]["cluster"] == "hok-1"
+
+
+def test_unreadable_input_is_a_clear_error(capsys, tmp_path):
+    code, _, err = run_cli(capsys, tmp_path / "missing.jsonl")
+    assert code == 2 and "missing.jsonl: cannot open" in err
+    truncated = tmp_path / "cut.jsonl.gz"
+    truncated.write_bytes(gzip.compress(STREAM.read_bytes())[:-40])
+    code, rows, err = run_cli(capsys, truncated)
+    assert code == 2 and "is it a whole gzip file?" in err
+    not_gzip = tmp_path / "plain.jsonl.gz"
+    not_gzip.write_bytes(STREAM.read_bytes())
+    code, _, err = run_cli(capsys, not_gzip)
+    assert code == 2 and "plain.jsonl.gz" in err
+
+
+def test_hostile_values_are_bounded_or_ignored():
+    from newsflow.models import MAX_TEXT_CHARS, MAX_TITLE_CHARS
+
+    doc = record_doc(0, {"id": "x", "title": "T" * 10 * MAX_TITLE_CHARS, "text": "w " * MAX_TEXT_CHARS,
+                         "source": ["not", "a", "string"], "url": 42, "date": {"y": 2026}})
+    assert len(doc.title) == MAX_TITLE_CHARS and len(doc.text) == MAX_TEXT_CHARS
+    assert (doc.outlet, doc.url, doc.published_at) == ("", "", None)
+    rows = list(cluster_records([{"id": 1, "title": None, "text": "\x00\ud800 odd"}, {"id": "2", "text": 7}]))
+    assert [r["id"] for r in rows] == ["1", "2"]

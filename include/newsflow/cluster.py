@@ -6,13 +6,14 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsflow.dedup import DocKeys, find_duplicates
-from newsflow.models import Doc, DuplicateLink, StoryAssignment
+from newsflow.models import MAX_FIELD_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, Doc, DuplicateLink, StoryAssignment
 from newsflow.stories import Profile, TermSpace, assign_stories
 from newsflow.urlnorm import canonicalize_url
 
@@ -62,22 +63,33 @@ class RecordError(ValueError):
 def read_records(path: str | Path) -> Iterator[dict]:
     """Records of a .jsonl or .jsonl.gz file, in file order; blank lines skipped."""
     path = Path(path)
-    raw = gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")  # noqa: SIM115
+    try:
+        raw = gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise RecordError(f"{path}: cannot open ({exc.strerror or exc}): check the path") from None
     with raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RecordError(f"{path}:{lineno}: not a JSON object ({exc.msg}): fix or remove the line") from None
-            if not isinstance(rec, dict) or rec.get("id") is None:
-                raise RecordError(f"{path}:{lineno}: a record needs an \"id\" field: fix or remove the line")
-            yield rec
+        try:
+            yield from _parse_lines(path, fh)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise RecordError(f"{path}: unreadable after the last good line ({exc}): is it a whole gzip file?") from None
 
 
-def _text(value) -> str:
-    return value if isinstance(value, str) else ""
+def _parse_lines(path: Path, fh) -> Iterator[dict]:
+    for lineno, line in enumerate(fh, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RecordError(f"{path}:{lineno}: not a JSON object ({exc.msg}): fix or remove the line") from None
+        if not isinstance(rec, dict) or rec.get("id") is None:
+            raise RecordError(f"{path}:{lineno}: a record needs an \"id\" field: fix or remove the line")
+        yield rec
+
+
+def _text(value, limit: int) -> str:
+    # The warehouse's own bounds (newsflow.models): a record cannot make one doc cost more than an article can.
+    return value[:limit] if isinstance(value, str) else ""
 
 
 def _date(value) -> datetime | None:
@@ -96,15 +108,16 @@ def _seen(position: int, records_per_day: float) -> datetime:
 
 def record_doc(position: int, rec: dict, records_per_day: float = RECORDS_PER_DAY) -> Doc:
     """The Doc of the record at 0-based `position`: its ordinal is its article_id, its position its seen time.
-    Only id, title, text, date, source and url are read; anything else in the record is ignored."""
-    url = _text(rec.get("url"))
+    Only id, title, text, date, source and url are read; anything else in the record is ignored. Values that
+    are not strings count as missing; long ones are cut to the warehouse's bounds."""
+    url = _text(rec.get("url"), MAX_FIELD_CHARS)
     return Doc(
         article_id=position + 1,
         url=url,
         canonical_url=canonicalize_url(url) if url else "",
-        outlet=_text(rec.get("source")),
-        title=_text(rec.get("title")),
-        text=_text(rec.get("text")),
+        outlet=_text(rec.get("source"), MAX_FIELD_CHARS),
+        title=_text(rec.get("title"), MAX_TITLE_CHARS),
+        text=_text(rec.get("text"), MAX_TEXT_CHARS),
         published_at=_date(rec.get("date")),
         first_seen_at=_seen(position, records_per_day),
     )

@@ -116,6 +116,12 @@ class ParsedFeed:
 
 
 # --- extract --------------------------------------------------------------------------------
+#: Bounds on what one article may hold: a hostile page cannot blow the full-text index (tsvector < 1 MB), the
+#: row or the clustering. Longer values are cut (titles with an ellipsis); real articles are far below these.
+MAX_TITLE_CHARS = 1_000
+MAX_TEXT_CHARS = 200_000
+MAX_FIELD_CHARS = 2_000
+
 
 #: Quality statuses of an extracted article.
 EXTRACTION_STATUSES = ("ok", "empty", "too_short", "paywalled", "not_article", "failed")

@@ -13,7 +13,7 @@ import psycopg2.extensions
 
 from newsflow.dedup import normalized_text_hash, text_signature
 from newsflow.extract import extract_article
-from newsflow.models import EntryHints, ExtractedArticle
+from newsflow.models import MAX_FIELD_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, EntryHints, ExtractedArticle
 from newsflow.provenance import PROVENANCE_VERSION, write_provenance
 from newsflow.pipeline.pages import QueueItem, read_queue_batch
 from newsflow.pipeline.runs import run_clock, versions
@@ -30,11 +30,6 @@ ARTICLE_COLUMNS = (
 )
 #: Per-page budget; a pathological page fails alone with a status.
 EXTRACT_DEADLINE_S = 10.0
-#: Bounds on what one article row may hold: a hostile page cannot blow the full-text index (tsvector < 1 MB)
-#: or the row. Longer values are cut (titles with an ellipsis); real articles are far below these.
-MAX_TITLE_CHARS = 1_000
-MAX_TEXT_CHARS = 200_000
-MAX_FIELD_CHARS = 2_000
 MAX_LIST_ITEMS = 50
 #: canonical_url is B-tree indexed (rows up to ~2700 bytes): a longer one is dropped, not cut (a cut URL lies).
 MAX_INDEXED_URL_BYTES = 2_000
