@@ -19,6 +19,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from clustering import load_scorer  # bench/clustering.py, beside this script
+
 #: One outlet per this many articles, as bench/pipeline.py sizes its newsrooms.
 ARTICLES_PER_FEED = 100
 SEED = 8
@@ -57,16 +59,6 @@ def run_cluster(path: Path, out: Path) -> dict:
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mib": usage.ru_maxrss / 1024}
 
 
-def _load_scorer():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "cluster_score", Path(__file__).resolve().parents[2] / "shared" / "scorers" / "cluster_score.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def _gold_pred(gold_path: Path, pred_path: Path) -> tuple[dict, dict]:
     with gzip.open(gold_path, "rt", encoding="utf-8") as fh:
         gold = {r["id"]: r["story"] for r in map(json.loads, fh)}
@@ -98,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{n:>7} articles: wall {r['wall_s']:8.1f} s  cpu {r['cpu_s']:8.1f} s  "
               f"{n / r['wall_s']:6.0f} docs/s  peak RSS {r['peak_rss_mib']:6.0f} MiB  "
               f"(load {os.getloadavg()[0]:.2f})", flush=True)
-        gold = _load_scorer().score(*_gold_pred(path, work / f"pred-{n}.jsonl"))
+        gold = load_scorer().score(*_gold_pred(path, work / f"pred-{n}.jsonl"))
         print(f"{'':>16}B3 P {gold['bcubed_p']:.3f} R {gold['bcubed_r']:.3f} F1 {gold['bcubed_f1']:.3f}  "
               f"pairwise P {gold['pairwise_p']:.3f} R {gold['pairwise_r']:.3f}", flush=True)
     if len(sizes) >= 2:

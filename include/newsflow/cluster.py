@@ -7,8 +7,8 @@ import gzip
 import io
 import json
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +37,31 @@ class Grouping:
 
     duplicates: list[DuplicateLink]
     stories: list[StoryAssignment]
+
+    def story_of(self, known: Mapping[int, int]) -> dict[int, int]:
+        """article_id -> story_id: `known` (grouped before) plus this run's docs; a copy is in its original's
+        story (links already point at the root, which is an original)."""
+        story = dict(known)
+        story.update((a.article_id, a.story_id) for a in self.stories)
+        for link in self.duplicates:
+            story[link.article_id] = story[link.duplicate_of]
+        return story
+
+
+@dataclass
+class _Caches:
+    """What a stream keeps per doc between runs, computed once each: featurized terms, neighbor profiles and
+    dedup keys (the caches of assign_stories and find_duplicates)."""
+
+    space: TermSpace = field(default_factory=TermSpace)
+    profiles: dict[int, Profile] = field(default_factory=dict)
+    dedup_keys: dict[int, DocKeys] = field(default_factory=dict)
+
+    def retain(self, article_ids: Container[int]) -> None:
+        """Forget the docs that left the window."""
+        self.space.retain(article_ids)
+        self.profiles = {aid: p for aid, p in self.profiles.items() if aid in article_ids}
+        self.dedup_keys = {aid: k for aid, k in self.dedup_keys.items() if aid in article_ids}
 
 
 def group_docs(new: Sequence[Doc], recent: Sequence[Doc], *, story_window_hours: float,
@@ -133,41 +158,30 @@ def cluster_records(records: Iterable[dict], *, story_window_hours: float = 72.0
     window = timedelta(hours=max(story_window_hours, dedup_window_hours))
     recent: list[Doc] = []
     record_id: dict[int, str] = {}  # article_id -> record id, for docs still in `recent` and this run
-    profiles: dict[int, Profile] = {}  # neighbor profiles of the docs in `recent`, computed once each
-    space = TermSpace()  # their featurized terms, computed once each
-    dedup_keys: dict[int, DocKeys] = {}  # their dedup keys (URL, text hash, shingles, bands), computed once each
+    caches = _Caches()
     position = 0
     batch: list[dict] = []
     for rec in records:
         batch.append(rec)
         if len(batch) >= run_records:
-            yield from _run(batch, position, recent, record_id, (space, profiles, dedup_keys), story_window_hours,
-                            records_per_day)
+            yield from _run(batch, position, recent, record_id, caches, story_window_hours, records_per_day)
             position += len(batch)
             batch = []
             recent, record_id = _prune(recent, record_id, _seen(position, records_per_day), window)
-            profiles = {aid: p for aid, p in profiles.items() if aid in record_id}
-            space.retain(record_id)
-            dedup_keys = {aid: k for aid, k in dedup_keys.items() if aid in record_id}
+            caches.retain(record_id)
     if batch:
-        yield from _run(batch, position, recent, record_id, (space, profiles, dedup_keys), story_window_hours,
-                            records_per_day)
+        yield from _run(batch, position, recent, record_id, caches, story_window_hours, records_per_day)
 
 
 def _run(batch: list[dict], position: int, recent: list[Doc], record_id: dict[int, str],
-         caches: tuple[TermSpace, dict[int, Profile], dict[int, DocKeys]], story_window_hours: float,
-         records_per_day: float) -> Iterator[dict]:
+         caches: _Caches, story_window_hours: float, records_per_day: float) -> Iterator[dict]:
     docs = [record_doc(position + i, rec, records_per_day) for i, rec in enumerate(batch)]
     for d, rec in zip(docs, batch):
         record_id[d.article_id] = str(rec["id"])
-    space, profiles, dedup_keys = caches
-    grouping = group_docs(docs, recent, story_window_hours=story_window_hours, space=space, profiles=profiles,
-                          dedup_keys=dedup_keys)
-    story_of = {d.article_id: d.story_id for d in recent}
-    story_of.update({a.article_id: a.story_id for a in grouping.stories})
+    grouping = group_docs(docs, recent, story_window_hours=story_window_hours, space=caches.space,
+                          profiles=caches.profiles, dedup_keys=caches.dedup_keys)
+    story_of = grouping.story_of({d.article_id: d.story_id for d in recent})
     dup_of = {link.article_id: link.duplicate_of for link in grouping.duplicates}
-    for aid, original in dup_of.items():
-        story_of[aid] = story_of[original]
     for d in docs:
         original = dup_of.get(d.article_id)
         recent.append(replace(d, story_id=story_of[d.article_id], duplicate_of=original))

@@ -61,13 +61,9 @@ def group_stories(
         del recent
         links, assignments = grouping.duplicates, grouping.stories
         dup_of = {link.article_id: link for link in links}
-        story_of = dict(recent_story)
-        story_of.update({a.article_id: a.story_id for a in assignments})
+        story_of = grouping.story_of(recent_story)
         members = [(a.article_id, a.story_id, a.score, False, run_id, now) for a in assignments]
-        for link in links:
-            # A copy joins its original's story; the chain was already followed to the root.
-            members.append((link.article_id, story_of[link.duplicate_of], link.score, True, run_id, now))
-            story_of[link.article_id] = story_of[link.duplicate_of]
+        members += [(link.article_id, story_of[link.article_id], link.score, True, run_id, now) for link in links]
         touched = sorted({m[1] for m in members} | revised)
         new_story_ids = {a.story_id for a in assignments if a.is_new_story}
 
