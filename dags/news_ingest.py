@@ -14,7 +14,7 @@ XComs carry feed ids, batch numbers and counts; bodies and rows go to PostgreSQL
   (`newsflow.ingest_runs`). A failed task means the warehouse or the code is wrong: read its log.
 - Schedule: `NEWSFLOW_SCHEDULE` (cron or preset; default `@daily`). Feeds file: `NEWSFLOW_FEEDS`, or
   trigger with conf `{"feeds_file": "/path/feeds.yaml"}`.
-- Page fetching runs in the `newsflow_fetch` pool (created by `make airflow` / the compose init).
+- Page fetching (with extraction, in `fetch_articles`) runs in the `newsflow_fetch` pool (created by `make airflow` / the compose init).
 """
 
 from __future__ import annotations
@@ -75,25 +75,16 @@ def news_ingest():
         with warehouse() as conn:
             return plan(conn, ctx.run_id, batch_size=ctx.settings.article_batch_size)
 
-    @task(pool=FETCH_POOL, map_index_template="pages batch {{ batch_label }}", execution_timeout=timedelta(minutes=45))
-    def fetch_pages(batch_no: int) -> int:
-        from newsflow.pipeline import fetch_page_batch, record_stage
+    @task(pool=FETCH_POOL, map_index_template="pages batch {{ batch_label }}", execution_timeout=timedelta(minutes=60))
+    def fetch_articles(batch_no: int) -> dict[str, int]:
+        """Fetch one batch of pages and extract each as soon as it is stored (fetch and extraction overlap)."""
+        from newsflow.pipeline import fetch_extract_batch, record_stage
 
         ctx = run_context(batch_label=str(batch_no))
         with warehouse() as conn, http_tools() as (http, limiter, robots):
-            with record_stage(conn, ctx.run_id, "fetch_pages", ctx.map_index) as info:
-                info.update(fetch_page_batch(conn, ctx.run_id, batch_no, http=http, limiter=limiter, robots=robots,
-                                             workers=ctx.settings.fetch_workers))
-        return batch_no
-
-    @task(map_index_template="extract batch {{ batch_label }}", execution_timeout=timedelta(minutes=45))
-    def extract_articles(batch_no: int) -> dict[str, int]:
-        from newsflow.pipeline import extract_batch, record_stage
-
-        ctx = run_context(batch_label=str(batch_no))
-        with warehouse() as conn:
-            with record_stage(conn, ctx.run_id, "extract", ctx.map_index) as info:
-                counts = extract_batch(conn, ctx.run_id, batch_no)
+            with record_stage(conn, ctx.run_id, "fetch_articles", ctx.map_index) as info:
+                counts = fetch_extract_batch(conn, ctx.run_id, batch_no, http=http, limiter=limiter, robots=robots,
+                                             workers=ctx.settings.fetch_workers)
                 info.update(counts)
         return counts
 
@@ -144,7 +135,7 @@ def news_ingest():
     fetched = fetch_feeds.expand(feed_ids=batches)
     pages = plan_pages()
     fetched >> pages
-    extracted = extract_articles.expand(batch_no=fetch_pages.expand(batch_no=pages))
+    extracted = fetch_articles.expand(batch_no=pages)
     grouped = group_stories()
     extracted >> grouped
     checks = data_checks()

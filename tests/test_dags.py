@@ -53,13 +53,13 @@ def test_every_dag_follows_policy(dagbag):
 def test_fetch_tasks_use_the_pool(dagbag):
     dag = dagbag.dags["news_ingest"]
     assert dag.get_task("fetch_feeds").pool == "newsflow_fetch"
-    assert dag.get_task("fetch_pages").pool == "newsflow_fetch"
+    assert dag.get_task("fetch_articles").pool == "newsflow_fetch"
 
 
 def test_shape_of_news_ingest(dagbag):
     dag = dagbag.dags["news_ingest"]
-    order = ["validate_feeds", "fetch_feeds", "plan_pages", "fetch_pages", "extract_articles", "group_stories",
-             "data_checks", "finish_run"]
+    order = ["validate_feeds", "fetch_feeds", "plan_pages", "fetch_articles", "group_stories", "data_checks",
+             "finish_run"]
     for up, down in zip(order, order[1:]):
         assert down in dag.get_task(up).downstream_task_ids, f"{up} -> {down}"
     outlets = dag.get_task("finish_run").outlets

@@ -259,9 +259,9 @@ def test_news_ingest_on_celery_with_two_workers(make_database, pg_server_url, wa
 
         # Every task ran, on a Celery worker; both workers ran some.
         assert tis and all(t[2] == "success" for t in tis), tis
-        mapped = {task: sum(1 for t in tis if t[0] == task) for task in ("fetch_feeds", "fetch_pages")}
+        mapped = {task: sum(1 for t in tis if t[0] == task) for task in ("fetch_feeds", "fetch_articles")}
         assert mapped["fetch_feeds"] == -(-len(newsroom.outlets) // 2), mapped
-        assert mapped["fetch_pages"] >= 2, mapped
+        assert mapped["fetch_articles"] >= 2, mapped
         by_host: dict[str, int] = {}
         for t in tis:
             by_host[t[3]] = by_host.get(t[3], 0) + 1

@@ -38,7 +38,7 @@ def test_demo_through_airflow_twice(warehouse_url, warehouse, capsys):
     runs = rows(warehouse, "SELECT dag_id, status, articles_new, durations FROM newsflow.ingest_runs")
     assert len(runs) == 1 and runs[0][0] == "news_ingest" and runs[0][1] == "success"
     assert runs[0][2] == len(newsroom.articles)
-    assert {"fetch_feeds[0]", "extract[0]", "group_stories"} <= set(runs[0][3]), "stages record their timings"
+    assert {"fetch_feeds[0]", "fetch_articles[0]", "group_stories"} <= set(runs[0][3]), "stages record their timings"
 
     # The demo's known stories are grouped (by outlet path: the port differs from run to run).
     truth = {re.sub(r"^https?://[^/]+", "", a["url"]): a for a in newsroom.ground_truth("")}

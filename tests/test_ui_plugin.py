@@ -117,7 +117,7 @@ def test_news_page_shows_feeds_runs_and_charts(client, seeded):
     # last runs: counts and durations per stage (mapped tasks folded: slowest 20.25 s of 2 tasks)
     assert RUN_ID.replace("+", "+") in html
     assert f"{ARTICLES_NEW:,}" in html
-    assert "fetch_feeds: 20.2 s · 2 tasks" in html and "extract: 7.75 s" in html and "group_stories: 1.12 s" in html
+    assert "fetch_feeds: 20.2 s · 2 tasks" in html and "fetch_articles: 7.75 s" in html and "group_stories: 1.12 s" in html
     assert "1 warn" in html
     # charts are inline SVG, no script anywhere
     assert html.count("<svg") == 4

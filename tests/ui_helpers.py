@@ -117,7 +117,7 @@ def seed_warehouse(url: str) -> dict[str, int]:
                 "prepare_run": {"wall_s": 0.21, "cpu_s": 0.05},
                 "fetch_feeds[0]": {"wall_s": 3.5, "cpu_s": 0.4},
                 "fetch_feeds[1]": {"wall_s": 20.25, "cpu_s": 0.3},
-                "extract[0]": {"wall_s": 7.75, "cpu_s": 6.1},
+                "fetch_articles[0]": {"wall_s": 7.75, "cpu_s": 6.1},
                 "group_stories": {"wall_s": 1.125, "cpu_s": 1.0},
             }
             cur.execute(

@@ -154,7 +154,9 @@ def _rows(conn, name: str, params: dict) -> list[dict]:
 # --- shaping ------------------------------------------------------------------------------------
 
 #: The news_ingest DAG's stages in run order (dags/news_ingest.py); the run table lists them in this order.
-STAGE_ORDER = ("prepare_run", "fetch_feeds", "fetch_pages", "extract", "dedup", "group_stories", "finish_run")
+#: fetch_pages and extract are the two stages that fetch_articles replaced: runs recorded before it keep them.
+STAGE_ORDER = ("prepare_run", "fetch_feeds", "fetch_articles", "fetch_pages", "extract", "dedup", "group_stories",
+               "finish_run")
 _STAGE_KEY = re.compile(r"^(?P<stage>.+?)\[(?P<index>-?\d+)\]$")
 
 

@@ -68,6 +68,19 @@ def article_row(
     )
 
 
+def extract_item(item: QueueItem, body: bytes | None, *, run_id: str, now: datetime,
+                 extractor_version: str) -> tuple[tuple, str]:
+    """One fetched page as a staging row and its extraction status (a failure is a status, never an exception)."""
+    it = item
+    hints = EntryHints(title=it.title, published_at=it.published_at, authors=list(it.authors or []),
+                       language=it.language, summary=it.summary)
+    if body is None:
+        art = ExtractedArticle(status="failed", error=f"raw document {it.raw_sha256} is missing: was it pruned?")
+    else:
+        art = extract_article(body, it.final_url or it.link, hints=hints, deadline_s=EXTRACT_DEADLINE_S)
+    return article_row(it, art, run_id=run_id, now=now, extractor_version=extractor_version), art.status
+
+
 def extract_items(
     items: list[QueueItem], bodies: dict[str, bytes], *, run_id: str, now: datetime
 ) -> tuple[list[tuple], dict[str, int]]:
@@ -75,15 +88,10 @@ def extract_items(
     extractor_version = versions()["extractor"]
     rows, statuses = [], {}
     for it in items:
-        hints = EntryHints(title=it.title, published_at=it.published_at, authors=list(it.authors or []),
-                           language=it.language, summary=it.summary)
-        body = bodies.get(it.raw_sha256 or "")
-        if body is None:
-            art = ExtractedArticle(status="failed", error=f"raw document {it.raw_sha256} is missing: was it pruned?")
-        else:
-            art = extract_article(body, it.final_url or it.link, hints=hints, deadline_s=EXTRACT_DEADLINE_S)
-        statuses[art.status] = statuses.get(art.status, 0) + 1
-        rows.append(article_row(it, art, run_id=run_id, now=now, extractor_version=extractor_version))
+        row, status = extract_item(it, bodies.get(it.raw_sha256 or ""), run_id=run_id, now=now,
+                                   extractor_version=extractor_version)
+        statuses[status] = statuses.get(status, 0) + 1
+        rows.append(row)
     return rows, statuses
 
 
@@ -104,24 +112,36 @@ def upsert_article_rows(cur: psycopg2.extensions.cursor, rows: list[tuple], *,
     return sum(inserted), len(inserted) - sum(inserted)
 
 
-def extract_batch(
-    conn: psycopg2.extensions.connection, run_id: str, batch_no: int, *, now: datetime | None = None
-) -> dict[str, int]:
-    """Extract the pages of one batch and upsert the articles in one transaction; returns counts."""
-    now = now or run_clock(conn, run_id)
+def stored_pages(conn: psycopg2.extensions.connection, run_id: str, batch_no: int) -> tuple[list[QueueItem], dict]:
+    """The batch's pages fetched ok (by this run or an earlier attempt) and their decoded bodies by sha256."""
     items = [it for it in read_queue_batch(conn, run_id, batch_no) if it.fetch_status == "ok" and it.raw_sha256]
     with conn.cursor() as cur:
         bodies = raw_bodies(cur, sorted({it.raw_sha256 for it in items}))
     conn.commit()
-    rows, statuses = extract_items(items, bodies, run_id=run_id, now=now)
-    counts = {"pages": len(items), "new": 0, "changed": 0, **{f"status_{k}": v for k, v in statuses.items()}}
+    return items, bodies
+
+
+def store_articles(conn: psycopg2.extensions.connection, run_id: str, rows: list[tuple]) -> tuple[int, int]:
+    """Upsert a batch's article rows and mark their queue rows, in one transaction; returns (new, changed)."""
     if not rows:
-        return counts
+        return 0, 0
     with transaction(conn) as cur:
-        counts["new"], counts["changed"] = upsert_article_rows(cur, rows)
+        new, changed = upsert_article_rows(cur, rows)
         cur.execute(
             """UPDATE newsflow.article_queue q SET extract_status = s.extraction_status
                FROM stage_articles s WHERE q.run_id = %s AND q.url_key = s.url_key""",
             (run_id,),
         )
+    return new, changed
+
+
+def extract_batch(
+    conn: psycopg2.extensions.connection, run_id: str, batch_no: int, *, now: datetime | None = None
+) -> dict[str, int]:
+    """Extract the stored pages of one batch and upsert the articles in one transaction; returns counts."""
+    now = now or run_clock(conn, run_id)
+    items, bodies = stored_pages(conn, run_id, batch_no)
+    rows, statuses = extract_items(items, bodies, run_id=run_id, now=now)
+    counts = {"pages": len(items), "new": 0, "changed": 0, **{f"status_{k}": v for k, v in statuses.items()}}
+    counts["new"], counts["changed"] = store_articles(conn, run_id, rows)
     return counts

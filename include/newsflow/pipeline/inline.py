@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from newsflow.feeds_config import FeedsConfig
 from newsflow.http import HttpClient, HttpSettings
-from newsflow.pipeline.articles import extract_batch
 from newsflow.pipeline.checks import run_data_checks
 from newsflow.pipeline.feeds import fetch_feed_batch
+from newsflow.pipeline.fetch_extract import fetch_extract_batch
 from newsflow.pipeline.grouping import group_stories
-from newsflow.pipeline.pages import fetch_page_batch, plan_pages
+from newsflow.pipeline.pages import plan_pages
 from newsflow.pipeline.runs import finish_run, prepare_run
 from newsflow.politeness import HostLimiter, RobotsCache
 from newsflow.settings import Settings
@@ -33,9 +33,8 @@ def run_inline(
                 fetch_feed_batch(conn, run_id, feed_ids, http=http, limiter=limiter, workers=settings.fetch_workers,
                                  max_entries=settings.max_entries_per_feed)
             for batch_no in plan_pages(conn, run_id, batch_size=settings.article_batch_size):
-                fetch_page_batch(conn, run_id, batch_no, http=http, limiter=limiter, robots=robots,
-                                 workers=settings.fetch_workers)
-                extract_batch(conn, run_id, batch_no)
+                fetch_extract_batch(conn, run_id, batch_no, http=http, limiter=limiter, robots=robots,
+                                    workers=settings.fetch_workers)
         group_stories(conn, run_id, story_window_hours=settings.story_window_hours,
                       dedup_window_hours=settings.dedup_window_hours)
         checks = run_data_checks(conn, run_id)

@@ -96,15 +96,17 @@ def _fetch_page(http: HttpClient, limiter: HostLimiter, robots: RobotsCache | No
 
 
 class PageOutcome(NamedTuple):
-    """One fetched page, ready to store: `raw` is its raw_documents row (ok pages only), `result` has no body."""
+    """One fetched page, ready to store: `raw` is its raw_documents row (ok pages only), `result` has no body;
+    `body` is the decoded body of an ok page when a consumer extracts it right away, else None."""
 
     item: QueueItem
     result: FetchResult
     raw: tuple | None
+    body: bytes | None = None
 
 
 def _fetch_and_pack(http: HttpClient, limiter: HostLimiter, robots: RobotsCache | None, item: QueueItem,
-                    now: datetime) -> PageOutcome:
+                    now: datetime, keep_body: bool = False) -> PageOutcome:
     result = _fetch_page(http, limiter, robots, item.link,
                          Politeness(float(item.min_delay_s), int(item.max_concurrency)))
     raw = None
@@ -114,8 +116,15 @@ def _fetch_and_pack(http: HttpClient, limiter: HostLimiter, robots: RobotsCache 
     elif result.status == "ok":
         result.status, result.error = "http_error", f"{item.link} answered 200 with an empty body"
     # Only the gzipped copy is stored: dropping the decoded body keeps waiting outcomes small.
-    result.body = None
-    return PageOutcome(item, result, raw)
+    body, result.body = (result.body if raw is not None and keep_body else None), None
+    return PageOutcome(item, result, raw, body)
+
+
+def fetched_item(outcome: PageOutcome) -> QueueItem:
+    """The queue item as the queue row reads once `outcome` is stored (see update_queue_fetch.sql)."""
+    o = outcome
+    return o.item._replace(fetch_status=o.result.status, final_url=o.result.final_url or o.item.link,
+                           raw_sha256=o.raw[0] if o.raw else None)
 
 
 def _store_chunk(conn: psycopg2.extensions.connection, run_id: str, chunk: list[PageOutcome],
@@ -183,10 +192,13 @@ def fetch_page_batch(
     robots: RobotsCache | None,
     workers: int = 8,
     now: datetime | None = None,
+    on_stored: Callable[[list[tuple[QueueItem, bytes]]], None] | None = None,
 ) -> dict[str, int]:
     """Fetch the pages of one queued batch; stores raw bytes and marks the queue. Returns counts.
 
-    Pages are stored as they complete, PAGE_WRITE_CHUNK to a transaction.
+    Pages are stored as they complete, PAGE_WRITE_CHUNK to a transaction. `on_stored`, if given, receives the ok
+    pages of every chunk once it is committed, as (queue item updated with the fetch, decoded body); it may block
+    to slow the fetch down, and what it raises fails the batch like a storage error.
     """
     now = now or run_clock(conn, run_id)
     items = read_queue_batch(conn, run_id, batch_no)
@@ -198,10 +210,13 @@ def fetch_page_batch(
     workers = max(1, min(workers, len(todo)))
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        chunks = _completed_chunks(lambda it: pool.submit(_fetch_and_pack, http, limiter, robots, it, now),
+        keep = on_stored is not None
+        chunks = _completed_chunks(lambda it: pool.submit(_fetch_and_pack, http, limiter, robots, it, now, keep),
                                    todo, workers * IN_FLIGHT_PER_WORKER)
         for chunk in chunks:
             _store_chunk(conn, run_id, chunk, robots.drain_results() if robots is not None else [])
+            if on_stored is not None:
+                on_stored([(fetched_item(o), o.body) for o in chunk if o.raw is not None and o.body is not None])
             for o in chunk:
                 if o.result.status == "ok":
                     counts["fetched"] += 1
