@@ -11,6 +11,7 @@ from datetime import timedelta
 import psycopg2.extensions
 
 from newsflow.cluster import group_docs
+from newsflow.dedup import DocKeys, doc_keys
 from newsflow.models import Doc
 from newsflow.pipeline.runs import run_clock
 from newsflow.stories import TermSpace, summarize_story
@@ -22,7 +23,7 @@ STORY_COLUMNS = ("story_id", "headline", "first_seen_at", "first_published_at", 
                  "n_articles", "last_article_at", "created_run_id", "updated_at")
 # Timestamps are the run's clock, not now(): re-running or replaying a run writes identical rows.
 MEMBER_COLUMNS = ("article_id", "story_id", "score", "is_copy", "run_id", "assigned_at")
-#: Rows per round-trip when reading the members of the touched stories back.
+#: Rows per round-trip when reading the run's articles and the members of the touched stories back.
 MEMBER_FETCH_ROWS = 2000
 DUPLICATE_COLUMNS = ("article_id", "duplicate_of", "kind", "score", "run_id", "detected_at")
 
@@ -45,8 +46,9 @@ def group_stories(
     with transaction(conn) as cur:
         # One grouping at a time: two concurrent runs must not open two stories for one event.
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('newsflow.group_stories'))")
-        cur.execute(load_sql("docs_to_group"), {"run_id": run_id if only_run_articles else None, "as_of": now})
-        new = [_doc(r) for r in cur.fetchall()]
+        # One featurization per doc for the clustering and the story summaries alike.
+        space, keys = TermSpace(), {}
+        new = _featurized_new_docs(cur, run_id if only_run_articles else None, now, space, keys)
         cur.execute(load_sql("revised_stories"), {"as_of": now})
         revised = {r[0] for r in cur.fetchall()}
         if not new and not revised:
@@ -55,9 +57,7 @@ def group_stories(
         recent = [_doc(r, story_id=r[10], duplicate_of=r[11]) for r in cur.fetchall()]
         recent_story = {d.article_id: d.story_id for d in recent}
 
-        # One featurization per doc for the clustering and the story summaries alike.
-        space = TermSpace()
-        grouping = group_docs(new, recent, story_window_hours=story_window_hours, space=space)
+        grouping = group_docs(new, recent, story_window_hours=story_window_hours, space=space, dedup_keys=keys)
         del recent
         links, assignments = grouping.duplicates, grouping.stories
         dup_of = {link.article_id: link for link in links}
@@ -81,6 +81,22 @@ def group_stories(
         cur.execute(load_sql("insert_duplicates"))
     return {"articles": len(new), "duplicates": len(links), "stories_new": len(new_story_ids),
             "stories_touched": len(touched)}
+
+
+def _featurized_new_docs(cur, run_id: str | None, now, space: TermSpace, keys: dict[int, DocKeys]) -> list[Doc]:
+    """The docs to group, streamed: each is featurized (`space`) and keyed for dedup (`keys`) as it arrives and
+    kept without its text, which nothing reads after that. A run of 20,000 articles would otherwise hold every
+    text twice at once (the client's result buffer and the docs) for the whole grouping."""
+    docs = []
+    with cur.connection.cursor(name="docs_to_group") as rows:
+        rows.itersize = MEMBER_FETCH_ROWS
+        rows.execute(load_sql("docs_to_group"), {"run_id": run_id, "as_of": now})
+        for r in rows:
+            doc = _doc(r)
+            space.add(doc)
+            keys[doc.article_id] = doc_keys(doc)
+            docs.append(Doc(**{**doc.__dict__, "text": ""}))
+    return docs
 
 
 def _summaries(cur, story_ids, new, story_of, dup_of, run_id, new_story_ids, now, space: TermSpace) -> list[tuple]:
