@@ -1,13 +1,17 @@
 """Benchmark of the whole daily run: the real news_ingest DAG over generated newsrooms, against the floor.
 
 Run: .venv/bin/python bench/pipeline.py [--sizes 1000,5000,20000] [--mode sizes|parallel|all]
+                                        [--runner scheduler|dags-test] [--parallelism N]
 
 Mode `sizes` (default), for each size (articles across feeds: 1,000/50, 5,000/100, 20,000/200):
   1. generates the newsroom with the demo generator (same seed every time) and serves it on loopback from a
      child process, with politeness delays of zero in the feeds file;
-  2. creates a fresh warehouse database on the local PostgreSQL server, runs `airflow dags test news_ingest`
-     (as `newsflow run` does, tasks run one after the other inside that process) and measures its wall time
-     and, per task, the peak RSS (the process's VmHWM, reset at each task start);
+  2. creates a fresh warehouse database on the local PostgreSQL server and runs the news_ingest DAG into it:
+     `--runner scheduler` (default) the way a deployment runs it, with an api-server, scheduler and
+     dag-processor (LocalExecutor, parallelism `--parallelism`, default the number of CPUs; metadata DB on the
+     local PostgreSQL), timing the DAG run from its start to its end and sampling the peak RSS of every task
+     process; `--runner dags-test`: `airflow dags test news_ingest` (as `newsflow run` does, tasks one after the
+     other inside that one process), timing the whole command, peak RSS per task from the process's VmHWM;
   3. reads per-stage wall/CPU seconds from the run row (newsflow.ingest_runs.durations) and per-task times
      from the Airflow metadata DB;
   4. measures the floor in this process over the very pages the run fetched (read back from
@@ -554,42 +558,64 @@ def bench_size(n: int, args, home_root: Path) -> dict:
     feeds_file = home / "feeds.yaml"
     write_feeds_yaml(newsroom, site.url, feeds_file, min_delay_s=0)
     del newsroom  # the site child has its own copy; this process keeps only what the floor needs
-    db_name, url = create_db(args.pg, "nf_bench")
+    # The scheduler runner makes its own warehouse (and measures the floor on it before dropping it).
+    db_name, url = create_db(args.pg, "nf_bench") if args.runner == "dags-test" else (None, None)
     result: dict = {"size": n, "feeds": n_feeds, "generate_s": round(gen_s, 1), "database": db_name}
     try:
-        env = dag_env(home, url)
-        env["NEWSFLOW_FEEDS"] = str(feeds_file)  # never the public feeds of include/feeds.yaml
-        log(f"size {n}: site {site.url}, warehouse {db_name}; running `airflow dags test {DAG_ID}`")
-        site_cpu0 = site.cpu_s()
-        up0 = load_now()
-        res = run_dags_test(env, feeds_file, home / f"dags-test-{n}.log")
-        site_cpu = site.cpu_s() - site_cpu0
-        site.stop()
-        run = warehouse_run(url)
-        if not run:
-            raise RuntimeError(f"no run row; see {res.log_path}")
-        tis = airflow_tis_sqlite(Path(env["AIRFLOW_HOME"]) / "airflow.db", run["run_id"])
-        stages = stage_table(run["durations"], tis, res.task_mem)
-        log(f"size {n}: run {run['status']} in {res.wall_s:.1f} s; measuring the floor")
-        floor = measure_floor(url, run["run_id"])
+        if args.runner == "scheduler":
+            log(f"size {n}: site {site.url}; running {DAG_ID} with a scheduler (parallelism {args.parallelism})")
+            site_cpu0, up0 = site.cpu_s(), load_now()
+            r = run_with_scheduler(n, args.parallelism, args, home_root, site, feeds_file, label=f"size-{n}",
+                                   with_floor=True)
+            site_cpu = site.cpu_s() - site_cpu0
+            site.stop()
+            run, floor = r["run"], r["floor"]
+            if not run or not floor:
+                raise RuntimeError(f"run {r['run_id']} ended {r['state']} without a run row; see {r['home']}")
+            result.update({
+                "runner": f"scheduler (LocalExecutor, parallelism {args.parallelism})",
+                "load_before": up0, "load_after": r["load_after"], "run_id": run["run_id"], "status": run["status"],
+                "e2e_wall_s": r["run_wall_s"], "e2e_cpu_s": r["airflow_cpu_s"], "run_span_s": round(run["span_s"], 2),
+                "site_cpu_s": round(site_cpu, 2), "stages": r["stages"], "task_peak_rss": r["task_peak_rss"],
+                "peak_rss_any_task": r["peak_rss_any_task"], "hwm_exact": False, "floor": floor,
+                "components_peak_rss": r["components_peak_rss"],
+            })
+        else:
+            env = dag_env(home, url)
+            env["NEWSFLOW_FEEDS"] = str(feeds_file)  # never the public feeds of include/feeds.yaml
+            log(f"size {n}: site {site.url}, warehouse {db_name}; running `airflow dags test {DAG_ID}`")
+            site_cpu0 = site.cpu_s()
+            up0 = load_now()
+            res = run_dags_test(env, feeds_file, home / f"dags-test-{n}.log")
+            site_cpu = site.cpu_s() - site_cpu0
+            site.stop()
+            run = warehouse_run(url)
+            if not run:
+                raise RuntimeError(f"no run row; see {res.log_path}")
+            tis = airflow_tis_sqlite(Path(env["AIRFLOW_HOME"]) / "airflow.db", run["run_id"])
+            stages = stage_table(run["durations"], tis, res.task_mem)
+            log(f"size {n}: run {run['status']} in {res.wall_s:.1f} s; measuring the floor")
+            floor = measure_floor(url, run["run_id"])
+            result.update({
+                "runner": "airflow dags test", "load_before": up0, "load_after": load_now(),
+                "run_id": run["run_id"], "status": run["status"], "e2e_wall_s": round(res.wall_s, 2),
+                "e2e_cpu_s": round(res.cpu_s, 2), "run_span_s": round(run["span_s"], 2),
+                "site_cpu_s": round(site_cpu, 2), "stages": stages, "task_peak_rss": res.task_mem,
+                "task_start_rss": res.task_start_rss, "peak_rss_any_task": max(res.task_mem.values(), default=0),
+                "hwm_exact": res.hwm_exact, "floor": floor, "log": str(res.log_path),
+            })
         result.update({
-            "load_before": up0, "load_after": load_now(),
-            "run_id": run["run_id"], "status": run["status"], "e2e_wall_s": round(res.wall_s, 2),
-            "e2e_cpu_s": round(res.cpu_s, 2), "run_span_s": round(run["span_s"], 2), "site_cpu_s": round(site_cpu, 2),
             "counts": {k: run[k] for k in ("feeds_total", "feeds_ok", "entries_seen", "pages_fetched", "pages_failed",
                                            "articles_new", "duplicates_new", "stories_new")},
-            "warnings": run["warnings"], "stages": stages, "task_peak_rss": res.task_mem,
-            "task_start_rss": res.task_start_rss, "peak_rss_any_task": max(res.task_mem.values(), default=0),
-            "hwm_exact": res.hwm_exact, "floor": floor,
-            "ratio": round(res.wall_s / floor["wall_s"], 2) if floor["wall_s"] else None,
-            "cpu_ratio": round((res.cpu_s + site_cpu) / floor["cpu_s"], 2) if floor["cpu_s"] else None,
-            "durations": run["durations"], "log": str(res.log_path),
+            "warnings": run["warnings"], "durations": run["durations"],
+            "ratio": round(result["e2e_wall_s"] / floor["wall_s"], 2) if floor["wall_s"] else None,
+            "cpu_ratio": round((result["e2e_cpu_s"] + site_cpu) / floor["cpu_s"], 2) if floor["cpu_s"] else None,
         })
         print_size(result)
         return result
     finally:
         site.stop()
-        if not args.keep_db:
+        if db_name and not args.keep_db:
             drop_db(args.pg, db_name)
 
 
@@ -601,7 +627,7 @@ def print_size(r: dict) -> None:
     f = r["floor"]
     c = r["counts"]
     print(f"\n=== {r['size']} articles, {r['feeds']} feeds: run {r['status']} ({r['run_id']}) ===")
-    print(f"  end-to-end (airflow dags test): wall {r['e2e_wall_s']:.1f} s, CPU {r['e2e_cpu_s']:.1f} s; "
+    print(f"  end-to-end ({r['runner']}): wall {r['e2e_wall_s']:.1f} s, CPU {r['e2e_cpu_s']:.1f} s; "
           f"run row span {r['run_span_s']:.1f} s; demo site CPU {r['site_cpu_s']:.1f} s; "
           f"load {r['load_before']} -> {r['load_after']}")
     print(f"  rows: feeds {c['feeds_ok']}/{c['feeds_total']}, entries {c['entries_seen']}, pages {c['pages_fetched']} "
@@ -614,14 +640,19 @@ def print_size(r: dict) -> None:
     print(f"  ratio end-to-end / floor: {r['ratio']:.2f} wall, {r['cpu_ratio']:.2f} CPU (Airflow + demo site CPU / floor CPU)"
           f"   time per article: "
           f"{1000 * r['e2e_wall_s'] / r['size']:.1f} ms e2e, {1000 * f['wall_s'] / r['size']:.1f} ms floor")
-    print(f"  peak RSS of any task: {r['peak_rss_any_task'] / MiB:.0f} MiB "
-          f"({'per-task VmHWM' if r['hwm_exact'] else 'sampled VmRSS'}; all tasks share the dags-test process)")
+    if r["runner"] == "airflow dags test":
+        print(f"  peak RSS of any task: {r['peak_rss_any_task'] / MiB:.0f} MiB "
+              f"({'per-task VmHWM' if r['hwm_exact'] else 'sampled VmRSS'}; all tasks share the dags-test process)")
+    else:
+        comps = ", ".join(f"{k} {v / MiB:.0f}" for k, v in sorted(r["components_peak_rss"].items()))
+        print(f"  peak RSS of any task process: {r['peak_rss_any_task'] / MiB:.0f} MiB (sampled); "
+              f"Airflow components (MiB): {comps}")
 
 
 def print_summary(results: list[dict]) -> None:
     if not results:
         return
-    print("\n=== summary ===")
+    print(f"\n=== summary ({results[0]['runner']}) ===")
     print(f"  {'articles':>8} {'feeds':>5} {'e2e wall s':>10} {'floor s':>8} {'ratio':>6} {'ms/article':>10} "
           f"{'peak RSS MiB':>12}")
     for r in results:
@@ -644,10 +675,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_with_scheduler(n: int, parallelism: int, args, home_root: Path, site: Site, feeds_file: Path) -> dict:
+def run_with_scheduler(n: int, parallelism: int, args, home_root: Path, site: Site, feeds_file: Path, *,
+                       label: str | None = None, with_floor: bool | None = None) -> dict:
+    """One triggered run of the DAG through a fresh api-server, scheduler and dag-processor (LocalExecutor),
+    then (with_floor, default --parallel-floor) the floor over the pages it fetched."""
     from newsflow.airflow_env import POOLS
 
-    home = home_root / f"parallel-{parallelism}"
+    home = home_root / (label or f"parallel-{parallelism}")
     home.mkdir(parents=True, exist_ok=True)
     wh_name, wh_url = create_db(args.pg, "nf_bench")
     af_name, af_url = create_db(args.pg, "nf_bench_airflow")
@@ -753,11 +787,11 @@ def run_with_scheduler(n: int, parallelism: int, args, home_root: Path, site: Si
         stages = stage_table(run.get("durations") or {}, tis, task_mem)
         n_tis = len(tis)
         floor = None
-        if args.parallel_floor and run.get("run_id"):
+        if (args.parallel_floor if with_floor is None else with_floor) and run.get("run_id"):
             # Same pages, same process as --mode sizes: the end-to-end of a real scheduler against its own floor.
             log(f"parallel {parallelism}: measuring the floor")
             floor = measure_floor(wh_url, run["run_id"])
-        return {"parallelism": parallelism, "run_id": run_id, "state": state, "floor": floor,
+        return {"parallelism": parallelism, "run_id": run_id, "state": state, "floor": floor, "run": run,
                 "run_wall_s": round(float(end_e - start_e), 2),
                 "trigger_to_done_s": round(poll_wall, 2), "airflow_cpu_s": round(cpu, 2), "tasks": n_tis,
                 "stages": stages, "task_peak_rss": task_mem, "peak_rss_any_task": max(task_mem.values(), default=0),
@@ -884,6 +918,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,5000,20000", help="articles per newsroom, comma-separated")
     ap.add_argument("--mode", choices=("sizes", "parallel", "all"), default="sizes")
+    ap.add_argument("--runner", choices=("scheduler", "dags-test"), default="scheduler",
+                    help="--mode sizes: a real scheduler (default) or `airflow dags test` (one task at a time)")
+    ap.add_argument("--parallelism", type=int, default=os.cpu_count() or 2,
+                    help="--mode sizes with the scheduler: LocalExecutor parallelism (default: CPUs)")
     ap.add_argument("--parallel-size", type=int, help="articles for --mode parallel (default: the largest size)")
     ap.add_argument("--parallelisms", default="1,2")
     ap.add_argument("--no-parallel-floor", dest="parallel_floor", action="store_false",
