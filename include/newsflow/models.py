@@ -179,6 +179,9 @@ class Doc:
     story_id: int | None = None  # set for articles already assigned in earlier runs
     duplicate_of: int | None = None
     signature: bytes | None = None  # near-duplicate signature stored with the article
+    # Story features stored with the article (newsflow.stories.pack_features), set only when they were computed
+    # from this very title, text and URL by this featurization: the grouping then reads instead of featurizing.
+    features: tuple[bytes, bytes, bool] | None = None
 
 
 @dataclass

@@ -106,6 +106,33 @@ def _terms(title: str, text: str, url: str = "") -> Counter[str]:
     return counts
 
 
+def doc_features(doc: Doc) -> tuple[list[str], np.ndarray, bool]:
+    """What TermSpace keeps of a doc: its terms, their float32 weights (same order), whether it is headline-only."""
+    counts = doc_terms(doc)
+    return list(counts), np.fromiter(counts.values(), dtype=np.float32, count=len(counts)), _is_short(doc)
+
+
+#: Separates the terms of packed features (terms never contain control characters: see textfeatures).
+_TERM_SEP = "\x1f"
+
+
+def pack_features(terms: list[str], weights: np.ndarray, short: bool) -> tuple[bytes, bytes, bool] | None:
+    """doc_features as stored in newsflow.article_features: UTF-8 terms, little-endian float32 weights; None
+    if a term holds the separator (then nothing is stored and the grouping featurizes the doc itself)."""
+    if any(_TERM_SEP in t for t in terms):
+        return None
+    return _TERM_SEP.join(terms).encode("utf-8"), weights.astype("<f4").tobytes(), short
+
+
+def unpack_features(packed: tuple[bytes, bytes, bool]) -> tuple[list[str], np.ndarray, bool]:
+    terms_blob, weights_blob, short = packed
+    weights = np.frombuffer(weights_blob, dtype="<f4").astype(np.float32)
+    terms = terms_blob.decode("utf-8").split(_TERM_SEP) if weights.size else []
+    if len(terms) != weights.size:
+        raise ValueError(f"packed features hold {len(terms)} terms and {weights.size} weights")
+    return terms, weights, short
+
+
 def _is_short(doc: Doc) -> bool:
     return len((doc.text or "").split()) < SHORT_DOC_WORDS
 
@@ -126,13 +153,13 @@ class TermSpace:
         return article_id in self._rows
 
     def add(self, doc: Doc) -> None:
+        """Featurize `doc`, or take the features stored with it (`doc.features`, see newsflow.features)."""
         if doc.article_id in self._rows:
             return
-        counts = doc_terms(doc)
+        terms, vals, short = unpack_features(doc.features) if doc.features is not None else doc_features(doc)
         vocab = self.vocab
-        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts), dtype=np.int32, count=len(counts))
-        vals = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        self._rows[doc.article_id] = (ids, vals, _is_short(doc))
+        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in terms), dtype=np.int32, count=len(terms))
+        self._rows[doc.article_id] = (ids, vals, short)
 
     def retain(self, article_ids) -> None:
         """Forget every doc not in `article_ids` (a streaming caller drops what left its window)."""

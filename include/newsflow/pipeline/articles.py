@@ -13,6 +13,7 @@ import psycopg2.extensions
 
 from newsflow.dedup import normalized_text_hash, text_signature
 from newsflow.extract import extract_article
+from newsflow.features import FEATURE_COLUMNS, feature_row
 from newsflow.models import MAX_FIELD_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, EntryHints, ExtractedArticle
 from newsflow.provenance import PROVENANCE_VERSION, write_provenance
 from newsflow.pipeline.pages import QueueItem, read_queue_batch
@@ -69,8 +70,9 @@ def article_row(
 
 
 def extract_item(item: QueueItem, body: bytes | None, *, run_id: str, now: datetime,
-                 extractor_version: str) -> tuple[tuple, str]:
-    """One fetched page as a staging row and its extraction status (a failure is a status, never an exception)."""
+                 extractor_version: str) -> tuple[tuple, str, tuple | None]:
+    """One fetched page as a staging row, its extraction status (a failure is a status, never an exception) and,
+    for a good article, the staging row of its story features (newsflow.features)."""
     it = item
     hints = EntryHints(title=it.title, published_at=it.published_at, authors=list(it.authors or []),
                        language=it.language, summary=it.summary)
@@ -78,21 +80,28 @@ def extract_item(item: QueueItem, body: bytes | None, *, run_id: str, now: datet
         art = ExtractedArticle(status="failed", error=f"raw document {it.raw_sha256} is missing: was it pruned?")
     else:
         art = extract_article(body, it.final_url or it.link, hints=hints, deadline_s=EXTRACT_DEADLINE_S)
-    return article_row(it, art, run_id=run_id, now=now, extractor_version=extractor_version), art.status
+    row = article_row(it, art, run_id=run_id, now=now, extractor_version=extractor_version)
+    features = None
+    if art.status == "ok":
+        features = feature_row(row[ARTICLE_COLUMNS.index("url_key")], row[ARTICLE_COLUMNS.index("title")],
+                               row[ARTICLE_COLUMNS.index("text")], row[ARTICLE_COLUMNS.index("url")])
+    return row, art.status, features
 
 
 def extract_items(
     items: list[QueueItem], bodies: dict[str, bytes], *, run_id: str, now: datetime
-) -> tuple[list[tuple], dict[str, int]]:
-    """Extract every fetched page; returns staging rows and a count per extraction status."""
+) -> tuple[list[tuple], dict[str, int], list[tuple]]:
+    """Extract every fetched page; returns staging rows, a count per extraction status, and feature rows."""
     extractor_version = versions()["extractor"]
-    rows, statuses = [], {}
+    rows, statuses, features = [], {}, []
     for it in items:
-        row, status = extract_item(it, bodies.get(it.raw_sha256 or ""), run_id=run_id, now=now,
-                                   extractor_version=extractor_version)
+        row, status, feats = extract_item(it, bodies.get(it.raw_sha256 or ""), run_id=run_id, now=now,
+                                          extractor_version=extractor_version)
         statuses[status] = statuses.get(status, 0) + 1
         rows.append(row)
-    return rows, statuses
+        if feats is not None:
+            features.append(feats)
+    return rows, statuses, features
 
 
 def upsert_article_rows(cur: psycopg2.extensions.cursor, rows: list[tuple], *,
@@ -121,12 +130,19 @@ def stored_pages(conn: psycopg2.extensions.connection, run_id: str, batch_no: in
     return items, bodies
 
 
-def store_articles(conn: psycopg2.extensions.connection, run_id: str, rows: list[tuple]) -> tuple[int, int]:
-    """Upsert a batch's article rows and mark their queue rows, in one transaction; returns (new, changed)."""
+def store_articles(conn: psycopg2.extensions.connection, run_id: str, rows: list[tuple],
+                   features: list[tuple] = ()) -> tuple[int, int]:
+    """Upsert a batch's article rows and their story features, mark their queue rows, in one transaction;
+    returns (new, changed)."""
     if not rows:
         return 0, 0
     with transaction(conn) as cur:
         new, changed = upsert_article_rows(cur, rows)
+        if features:
+            create_stage(cur, "stage_features", "article_features", FEATURE_COLUMNS[1:])
+            cur.execute("ALTER TABLE stage_features ADD COLUMN url_key text")
+            copy_rows(cur, "stage_features", FEATURE_COLUMNS, features)
+            cur.execute(load_sql("upsert_article_features"))
         cur.execute(
             """UPDATE newsflow.article_queue q SET extract_status = s.extraction_status
                FROM stage_articles s WHERE q.run_id = %s AND q.url_key = s.url_key""",
@@ -141,7 +157,7 @@ def extract_batch(
     """Extract the stored pages of one batch and upsert the articles in one transaction; returns counts."""
     now = now or run_clock(conn, run_id)
     items, bodies = stored_pages(conn, run_id, batch_no)
-    rows, statuses = extract_items(items, bodies, run_id=run_id, now=now)
+    rows, statuses, features = extract_items(items, bodies, run_id=run_id, now=now)
     counts = {"pages": len(items), "new": 0, "changed": 0, **{f"status_{k}": v for k, v in statuses.items()}}
-    counts["new"], counts["changed"] = store_articles(conn, run_id, rows)
+    counts["new"], counts["changed"] = store_articles(conn, run_id, rows, features)
     return counts

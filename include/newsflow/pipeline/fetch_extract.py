@@ -93,12 +93,14 @@ def fetch_extract_batch(
     # The warehouse connection belongs to the fetch thread until it ends; extraction needs none.
     fetcher = threading.Thread(target=fetch, name=f"fetch-batch-{batch_no}", daemon=True)
     fetcher.start()
-    rows, statuses = [], {}
+    rows, statuses, features = [], {}, []
 
     def extract(item: QueueItem, body: bytes | None) -> None:
-        row, status = extract_item(item, body, run_id=run_id, now=now, extractor_version=extractor_version)
+        row, status, feats = extract_item(item, body, run_id=run_id, now=now, extractor_version=extractor_version)
         rows.append(row)
         statuses[status] = statuses.get(status, 0) + 1
+        if feats is not None:
+            features.append(feats)
 
     try:
         # Pages of an earlier attempt first, while the fetch of the rest warms up.
@@ -116,7 +118,7 @@ def fetch_extract_batch(
     counts = {**handoff.fetch_counts, "pages": len(rows), "new": 0, "changed": 0,
               **{f"status_{k}": v for k, v in statuses.items()}}
     # What the fetch delivered before it failed is kept (its pages are stored; a retry would redo only the rest).
-    counts["new"], counts["changed"] = store_articles(conn, run_id, rows)
+    counts["new"], counts["changed"] = store_articles(conn, run_id, rows, features)
     if handoff.error is not None:
         raise handoff.error
     return counts

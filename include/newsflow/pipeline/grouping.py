@@ -12,6 +12,7 @@ import psycopg2.extensions
 
 from newsflow.cluster import group_docs
 from newsflow.dedup import DocKeys, doc_keys
+from newsflow.features import FEATURES_VERSION, stored_features
 from newsflow.models import Doc
 from newsflow.pipeline.runs import run_clock
 from newsflow.stories import TermSpace, summarize_story
@@ -28,11 +29,16 @@ MEMBER_FETCH_ROWS = 2000
 DUPLICATE_COLUMNS = ("article_id", "duplicate_of", "kind", "score", "run_id", "detected_at")
 
 
-def _doc(row: tuple, story_id: int | None = None, duplicate_of: int | None = None) -> Doc:
+def _doc(row: tuple, story_id: int | None = None, duplicate_of: int | None = None,
+         features: tuple | None = None) -> Doc:
+    """A Doc from the first ten columns of a grouping query; `features`: the five article_features columns."""
     aid, url, canonical, outlet, title, text, published, first_seen, lang, sig = row[:10]
-    return Doc(article_id=aid, url=url, canonical_url=canonical, outlet=outlet, title=title, text=text,
-               published_at=published, first_seen_at=first_seen, language=lang, story_id=story_id,
-               duplicate_of=duplicate_of, signature=bytes(sig) if sig is not None else None)
+    doc = Doc(article_id=aid, url=url, canonical_url=canonical, outlet=outlet, title=title, text=text,
+              published_at=published, first_seen_at=first_seen, language=lang, story_id=story_id,
+              duplicate_of=duplicate_of, signature=bytes(sig) if sig is not None else None)
+    if features is not None:
+        doc.features = stored_features(doc, *features)
+    return doc
 
 
 def group_stories(
@@ -53,8 +59,9 @@ def group_stories(
         revised = {r[0] for r in cur.fetchall()}
         if not new and not revised:
             return {"articles": 0, "duplicates": 0, "stories_new": 0, "stories_touched": 0}
-        cur.execute(load_sql("recent_grouped_docs"), {"since": since, "as_of": now})
-        recent = [_doc(r, story_id=r[10], duplicate_of=r[11]) for r in cur.fetchall()]
+        cur.execute(load_sql("recent_grouped_docs"),
+                    {"since": since, "as_of": now, "features_version": FEATURES_VERSION})
+        recent = [_doc(r, story_id=r[10], duplicate_of=r[11], features=r[12:17]) for r in cur.fetchall()]
         recent_story = {d.article_id: d.story_id for d in recent}
 
         grouping = group_docs(new, recent, story_window_hours=story_window_hours, space=space, dedup_keys=keys)
@@ -90,12 +97,12 @@ def _featurized_new_docs(cur, run_id: str | None, now, space: TermSpace, keys: d
     docs = []
     with cur.connection.cursor(name="docs_to_group") as rows:
         rows.itersize = MEMBER_FETCH_ROWS
-        rows.execute(load_sql("docs_to_group"), {"run_id": run_id, "as_of": now})
+        rows.execute(load_sql("docs_to_group"), {"run_id": run_id, "as_of": now, "features_version": FEATURES_VERSION})
         for r in rows:
-            doc = _doc(r)
+            doc = _doc(r, features=r[10:15])
             space.add(doc)
             keys[doc.article_id] = doc_keys(doc)
-            docs.append(Doc(**{**doc.__dict__, "text": ""}))
+            docs.append(Doc(**{**doc.__dict__, "text": "", "features": None}))
     return docs
 
 
@@ -108,12 +115,13 @@ def _summaries(cur, story_ids, new, story_of, dup_of, run_id, new_story_ids, now
     # a busy window must not hold every member's text at once.
     with cur.connection.cursor(name="story_member_docs") as members:
         members.itersize = MEMBER_FETCH_ROWS
-        members.execute(load_sql("story_member_docs"), {"story_ids": list(story_ids), "as_of": now})
+        members.execute(load_sql("story_member_docs"),
+                        {"story_ids": list(story_ids), "as_of": now, "features_version": FEATURES_VERSION})
         for r in members:
             sid, row = r[0], r[1:]
-            doc = _doc((*row[:9], None), story_id=sid)
+            doc = _doc((*row[:9], None), story_id=sid, features=r[13:18])
             space.add(doc)
-            by_story[sid][doc.article_id] = Doc(**{**doc.__dict__, "text": ""})
+            by_story[sid][doc.article_id] = Doc(**{**doc.__dict__, "text": "", "features": None})
             if r[11]:
                 copies.add(doc.article_id)
             outlet_ids[doc.outlet] = r[12]

@@ -48,7 +48,7 @@ def replay(
             batch = items[start : start + REPLAY_BATCH]
             with transaction(conn) as cur:
                 bodies = raw_bodies(cur, sorted({it.raw_sha256 for it in batch if it.raw_sha256}))
-                rows, _ = extract_items(batch, bodies, run_id=run_id, now=started_at)
+                rows, _, _ = extract_items(batch, bodies, run_id=run_id, now=started_at)
                 _new, changed = upsert_article_rows(cur, rows)
             counts["articles"] += len(batch)
             counts["changed"] += changed

@@ -1,10 +1,13 @@
 -- Articles of good quality not yet placed in a story (nor marked as copies): this run's new work.
--- Title and text are taken as they were at the run's clock (%(as_of)s), so a replay sees what the run saw.
+-- Title and text are taken as they were at the run's clock (%(as_of)s), so a replay sees what the run saw;
+-- their stored story features come along (used only if made from that very title and text).
 SELECT a.article_id, a.url, coalesce(a.canonical_url, a.url_key), o.name, coalesce(v.title, a.title, ''),
        coalesce(v.text, a.text), a.published_at, a.first_seen_at, a.language,
-       CASE WHEN coalesce(v.is_current, true) THEN a.signature END
+       CASE WHEN coalesce(v.is_current, true) THEN a.signature END,
+       f.version, f.source_sha1, f.terms, f.weights, f.is_short
 FROM newsflow.articles a
 JOIN newsflow.outlets o ON o.outlet_id = a.outlet_id
+LEFT JOIN newsflow.article_features f ON f.article_id = a.article_id AND f.version = %(features_version)s
 LEFT JOIN LATERAL (
     SELECT v.title, v.text, v.is_current FROM newsflow.article_versions v
     WHERE v.article_id = a.article_id AND v.valid_from <= %(as_of)s

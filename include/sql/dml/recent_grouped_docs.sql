@@ -1,9 +1,11 @@
 -- Already-grouped articles that new ones may copy or join: inside the window, with their story, as of the run.
 SELECT a.article_id, a.url, coalesce(a.canonical_url, a.url_key), o.name, coalesce(v.title, a.title, ''),
        coalesce(v.text, a.text), a.published_at, a.first_seen_at, a.language,
-       CASE WHEN coalesce(v.is_current, true) THEN a.signature END, m.story_id, d.duplicate_of
+       CASE WHEN coalesce(v.is_current, true) THEN a.signature END, m.story_id, d.duplicate_of,
+       f.version, f.source_sha1, f.terms, f.weights, f.is_short
 FROM newsflow.articles a
 JOIN newsflow.outlets o ON o.outlet_id = a.outlet_id
+LEFT JOIN newsflow.article_features f ON f.article_id = a.article_id AND f.version = %(features_version)s
 JOIN newsflow.story_members m ON m.article_id = a.article_id
 JOIN newsflow.stories s ON s.story_id = m.story_id AND s.merged_into IS NULL
 LEFT JOIN newsflow.duplicates d ON d.article_id = a.article_id
