@@ -91,3 +91,18 @@ def test_prune_removes_old_raw_documents_only(two_runs, warehouse):
         cur.execute("SELECT count(*) FROM newsflow.articles WHERE raw_sha256 IS NULL")
         assert cur.fetchone()[0] <= 3, "articles stay; only their link to pruned bytes is cleared"
     warehouse.commit()
+
+
+def test_prune_removes_the_stored_features_of_old_articles_only(two_runs, warehouse):
+    with warehouse.cursor() as cur:
+        cur.execute("SELECT count(*) FROM newsflow.article_features")
+        (total,) = cur.fetchone()
+        cur.execute("UPDATE newsflow.articles SET first_seen_at = now() - interval '40 days' "
+                    "WHERE article_id IN (SELECT article_id FROM newsflow.article_features ORDER BY 1 LIMIT 2)")
+    warehouse.commit()
+    assert total > 2
+    assert prune(warehouse, raw_retention_days=0)["feature_rows"] == 2
+    with warehouse.cursor() as cur:
+        cur.execute("SELECT count(*) FROM newsflow.article_features")
+        assert cur.fetchone()[0] == total - 2
+    warehouse.commit()

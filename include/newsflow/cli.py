@@ -167,7 +167,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
         out = prune(conn, raw_retention_days=days)
     finally:
         conn.close()
-    print(f"pruned {out['raw_documents']} raw documents older than {days} days, {out['queue_rows']} queue rows")
+    print(f"pruned {out['raw_documents']} raw documents older than {days} days, {out['queue_rows']} queue rows, "
+          f"{out['feature_rows']} stored story features")
     return 0
 
 

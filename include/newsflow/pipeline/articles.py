@@ -130,6 +130,17 @@ def stored_pages(conn: psycopg2.extensions.connection, run_id: str, batch_no: in
     return items, bodies
 
 
+def upsert_features(cur: psycopg2.extensions.cursor, features: list[tuple]) -> None:
+    """Store the feature rows of extract_item (keyed by url_key) for articles already upserted in this
+    transaction."""
+    if not features:
+        return
+    create_stage(cur, "stage_features", "article_features", FEATURE_COLUMNS[1:])
+    cur.execute("ALTER TABLE stage_features ADD COLUMN url_key text")
+    copy_rows(cur, "stage_features", FEATURE_COLUMNS, features)
+    cur.execute(load_sql("upsert_article_features"))
+
+
 def store_articles(conn: psycopg2.extensions.connection, run_id: str, rows: list[tuple],
                    features: list[tuple] = ()) -> tuple[int, int]:
     """Upsert a batch's article rows and their story features, mark their queue rows, in one transaction;
@@ -138,11 +149,7 @@ def store_articles(conn: psycopg2.extensions.connection, run_id: str, rows: list
         return 0, 0
     with transaction(conn) as cur:
         new, changed = upsert_article_rows(cur, rows)
-        if features:
-            create_stage(cur, "stage_features", "article_features", FEATURE_COLUMNS[1:])
-            cur.execute("ALTER TABLE stage_features ADD COLUMN url_key text")
-            copy_rows(cur, "stage_features", FEATURE_COLUMNS, features)
-            cur.execute(load_sql("upsert_article_features"))
+        upsert_features(cur, features)
         cur.execute(
             """UPDATE newsflow.article_queue q SET extract_status = s.extraction_status
                FROM stage_articles s WHERE q.run_id = %s AND q.url_key = s.url_key""",

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import psycopg2.extensions
 
-from newsflow.pipeline.articles import extract_items, raw_bodies, upsert_article_rows
+from newsflow.pipeline.articles import extract_items, raw_bodies, upsert_article_rows, upsert_features
 from newsflow.pipeline.grouping import group_stories
 from newsflow.pipeline.pages import QueueItem
 from newsflow.warehouse.db import load_sql, transaction
@@ -48,8 +48,9 @@ def replay(
             batch = items[start : start + REPLAY_BATCH]
             with transaction(conn) as cur:
                 bodies = raw_bodies(cur, sorted({it.raw_sha256 for it in batch if it.raw_sha256}))
-                rows, _, _ = extract_items(batch, bodies, run_id=run_id, now=started_at)
+                rows, _, features = extract_items(batch, bodies, run_id=run_id, now=started_at)
                 _new, changed = upsert_article_rows(cur, rows)
+                upsert_features(cur, features)
             counts["articles"] += len(batch)
             counts["changed"] += changed
         grouped = group_stories(conn, run_id, story_window_hours=story_window_hours,
