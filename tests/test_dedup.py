@@ -150,3 +150,82 @@ def test_signature_is_compact_and_stable_across_processes():
 def test_normalized_text_hash_ignores_case_punctuation_whitespace():
     assert normalized_text_hash("Hello,  World!\n") == normalized_text_hash("hello world")
     assert normalized_text_hash("hello world") != normalized_text_hash("hello there world")
+
+
+def _reference_near(docs_keys, n_old):
+    """The per-doc bucket index the vectorized candidate search replaces: for each new doc, the earlier docs
+    sharing a band, through the same filters, verified exactly."""
+    import numpy as np
+    from newsflow import dedup
+
+    def bands(mh):
+        return {(b, mh[b * dedup.LSH_ROWS : (b + 1) * dedup.LSH_ROWS].tobytes()) for b in range(dedup.LSH_BANDS)}
+
+    out = {}
+    for j in range(n_old, len(docs_keys)):
+        sh, mh = docs_keys[j][2], docs_keys[j][3]
+        if sh is None:
+            continue
+        for i in range(j):
+            sh_i, mh_i = docs_keys[i][2], docs_keys[i][3]
+            if sh_i is None or not bands(mh) & bands(mh_i):
+                continue
+            small, large = sorted((len(sh), len(sh_i)))
+            if small < dedup.MIN_LENGTH_RATIO * large:
+                continue
+            if (mh == mh_i).mean() < dedup._min_estimate(np.array([small], float), np.array([large], float))[0]:
+                continue
+            a, b = (sh, sh_i) if len(sh) <= len(sh_i) else (sh_i, sh)
+            contain = np.intersect1d(a, b, assume_unique=True).size / len(a)
+            if contain >= dedup.NEAR_CONTAINMENT:
+                out.setdefault(j, []).append((i, contain))
+    return out
+
+
+def _templated_docs(n=60, seed=3):
+    rnd = random.Random(seed)
+    words = BODY.split()
+    docs = []
+    for i in range(n):
+        w = words[:]
+        for _ in range(rnd.choice([1, 3, 8, 20])):  # from a light edit (a copy) to a different story told alike
+            w[rnd.randrange(len(w))] = rnd.choice(["north", "south", "seven", "bridge", "harbour", "storm"])
+        if i % 5 == 0:
+            w = w[: len(w) // 2]  # trimmed copies: length ratios below 1
+        docs.append(doc(i + 1, " ".join(w), minutes=i))
+    return docs
+
+
+def test_near_copy_candidates_match_a_per_doc_bucket_index(monkeypatch):
+    from newsflow import dedup
+
+    keys = [dedup.doc_keys(d) for d in _templated_docs()]
+    want = _reference_near(keys, 20)
+    assert sum(len(v) for v in want.values()) > 20  # templated text: many verified pairs
+    assert dedup._near_matches(keys, 20) == want
+    # Enumerated a few pairs at a time (the memory bound), the answer is the same.
+    monkeypatch.setattr(dedup, "MAX_PAIRS", 7)
+    assert dedup._near_matches(keys, 20) == want
+
+
+def test_window_split_does_not_change_links():
+    # The same docs as one run, or as stored docs plus a run, give the same links for the run's docs.
+    docs = _templated_docs()
+    whole = {(lk.article_id, lk.duplicate_of) for lk in find_duplicates(docs, [])}
+    old_links = {lk.article_id: lk.duplicate_of for lk in find_duplicates(docs[:30], [])}
+    stored = [Doc(**{**d.__dict__, "duplicate_of": old_links.get(d.article_id)}) for d in docs[:30]]
+    later = {(lk.article_id, lk.duplicate_of) for lk in find_duplicates(docs[30:], stored)}
+    assert later == {p for p in whole if p[0] > 30}
+    assert later
+
+
+def test_min_estimate_is_never_looser_than_the_global_floor():
+    import numpy as np
+    from newsflow import dedup
+
+    small = np.array([10.0, 100.0, 100.0, 400.0])
+    large = np.array([40.0, 100.0, 150.0, 400.0])
+    bound = dedup._min_estimate(small, large)
+    assert (bound >= dedup.MIN_JACCARD_ESTIMATE).all()
+    # Equal lengths: a copy has Jaccard >= 0.7 / 1.3, so the bound is well above the floor.
+    assert bound[1] > 0.3

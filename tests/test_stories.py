@@ -184,3 +184,39 @@ def bench_clustering_code():
     if not (SHARED / "scorers" / "cluster_score.py").exists():
         pytest.skip("shared scorer not present")
     return mod
+
+
+def test_top_columns_match_a_full_sort_with_ties():
+    import numpy as np
+    from newsflow.stories import _top_columns, _top_columns_exact
+
+    rnd = np.random.default_rng(0)
+    for cols in (30, 300, 1000):  # whole-row partition; sampled bound; sampled bound with over-wide tied rows
+        block = rnd.random((40, cols)).astype(np.float32)
+        block[3] = 0.0  # a doc that shares nothing: every cosine ties
+        block[5, :20] = 0.5  # ties across the cut
+        block[7, cols // 3 :] = 0.0
+        block[9, ::2] = 0.25
+        want = np.argsort(-block, axis=1, kind="stable")[:, :20]  # ties: lower column first
+        assert np.array_equal(_top_columns(block, 20), want)
+        assert np.array_equal(_top_columns_exact(block, 20), want)
+
+
+def test_dot_blocks_split_by_frequency_equal_the_sparse_product(monkeypatch):
+    import numpy as np
+    from newsflow import stories
+    from scipy import sparse
+
+    rare = sparse.random(200, 75, density=0.02, format="csr", dtype=np.float32, random_state=1)
+    y = sparse.hstack([np.ones((200, 5), dtype=np.float32), rare]).tocsr()  # 5 columns in every row: dense
+    left = y[10:30]
+    monkeypatch.setattr(stories, "DENSE_DF_MIN_ROWS", 1)
+    monkeypatch.setattr(stories, "DOT_TILE_ROWS", 64)  # several tiles, the last one short
+    blocks = stories._DotBlocks(y)
+    assert len(blocks.tiles) == 4
+    assert list(blocks.cols[:5]) == [0, 1, 2, 3, 4] and len(blocks.cols) < 40
+    assert np.allclose(blocks.dots(left), (left @ y.T).toarray(), atol=1e-5)
+    monkeypatch.setattr(stories, "DENSE_DF_SHARE", 2.0)  # nothing dense: the plain sparse product
+    plain = stories._DotBlocks(y)
+    assert not plain.tiles
+    assert np.allclose(plain.dots(left), (left @ y.T).toarray(), atol=1e-5)

@@ -18,8 +18,9 @@ from newsflow.stories import Profile, TermSpace, assign_stories
 from newsflow.urlnorm import canonicalize_url
 
 #: Records grouped together as one run (the DAG groups one day's new articles per run; a file has no days). Each run
-#: rebuilds the window's dedup index and vector space, so larger runs spend less per record on that (5,000: 10k vs
-#: 100k generated records 12.3x the time, 2,048: 14.0x) while memory stays bounded by the run plus the window.
+#: rebuilds the window's dedup band index and vector space, so larger runs spend less per record on that (5,000:
+#: 10k vs 100k generated records 10.4-10.9x the CPU time, docs/dedup.md "Scale"; 2,048 measured 14.0x before the
+#: neighbor search and dedup candidates were made cheaper) while memory stays bounded by the run plus the window.
 RUN_RECORDS = 5000
 #: A record carries no fetch time, so the stream keeps its own clock: RECORDS_PER_DAY records a day, in file
 #: order (a regional aggregator's daily intake). The story window (Settings.story_window_hours, 72 h) then holds
