@@ -1,5 +1,5 @@
-"""Story features stored at extraction: they give the grouping exactly what featurizing the doc gives, and a row
-made from another text or by other code is never used. Over the demo newsroom, grouping with the stored rows,
+"""Grouping inputs stored at extraction (story features, dedup keys): they give the grouping exactly what computing
+them from the doc gives, and a row made from another text or by other code is never used. Over the demo newsroom, grouping with the stored rows,
 without them, and with stale ones lands the same stories.
 """
 
@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from newsflow import features, stories
+from newsflow import dedup, features, stories
+from newsflow.dedup import doc_keys, text_keys
 from newsflow.demo import demo_newsroom, serve, write_feeds_yaml
 from newsflow.feeds_config import load_feeds
 from newsflow.models import Doc
@@ -31,9 +32,9 @@ def _doc(article_id: int = 1, title: str = "Harlow warehouse blaze contained", t
 
 def _stored(doc: Doc, **changes) -> tuple | None:
     """What the grouping makes of the row that extraction would store for `doc`, read back with `changes`."""
-    url_key, version, sha1, terms, weights, short = features.feature_row("k", doc.title, doc.text, doc.url)
-    row = {"version": version, "sha1": sha1, "terms": terms, "weights": weights, "is_short": short, **changes}
-    return features.stored_features(doc, row["version"], row["sha1"], row["terms"], row["weights"], row["is_short"])
+    names = ("version", "sha1", "terms", "weights", "is_short", "text_key", "shingles")
+    row = {**dict(zip(names, features.feature_row("k", doc.title, doc.text, doc.url)[1:])), **changes}
+    return features.stored_features(doc, *(row[n] for n in names))
 
 
 def test_stored_features_give_the_same_term_space_rows():
@@ -47,6 +48,20 @@ def test_stored_features_give_the_same_term_space_rows():
         a, b = plain.counts([doc]), stored.counts([doc])
         assert (a != b).nnz == 0 and a.dtype == b.dtype == np.float32
         assert plain.is_short(doc) == stored.is_short(doc)
+
+
+def test_stored_dedup_keys_are_the_computed_ones():
+    long_doc, short_doc = _doc(), _doc(2, text="Harlow fire: 14 hours.")
+    for doc in (long_doc, short_doc):
+        computed = doc_keys(doc)
+        doc.features = _stored(doc)
+        stored = doc_keys(doc)
+        assert stored[:2] == computed[:2]
+        for a, b in zip(stored[2:], computed[2:]):
+            assert (a is None and b is None) or (a.dtype == b.dtype and np.array_equal(a, b))
+    assert long_doc.features.text_key is not None and short_doc.features.text_key is None
+    # A row with one of the two keys only is not trusted.
+    assert _stored(long_doc, shingles=None) is None
 
 
 def test_a_row_of_another_text_or_other_code_is_not_used():
@@ -73,7 +88,7 @@ def test_packing_round_trips_and_refuses_what_it_cannot_split():
 
 def test_the_version_follows_the_featurization_code():
     assert len(features.FEATURES_VERSION) == 16
-    assert set(features.FEATURE_CODE) == {"stories.py", "storygraph.py", "textfeatures.py"}
+    assert set(features.FEATURE_CODE) == {"stories.py", "storygraph.py", "textfeatures.py", "dedup.py"}
 
 
 def _grouping(warehouse) -> tuple:
@@ -104,12 +119,13 @@ def test_extraction_stores_features_and_grouping_lands_the_same_stories_with_or_
     with_rows = _grouping(warehouse)
     assert with_rows[0] and with_rows[1], "the demo has stories and copies"
 
-    featurized = []
+    featurized, shingled = [], []
     monkeypatch.setattr(stories, "doc_features", lambda doc: featurized.append(doc) or doc_features(doc))
+    monkeypatch.setattr(dedup, "text_keys", lambda text: shingled.append(text) or text_keys(text))
     assert _regroup(warehouse, "") == with_rows
-    assert featurized == [], "the stored rows were read, nothing was featurized again"
+    assert featurized == [] and shingled == [], "the stored rows were read, nothing was computed again"
     # Stale rows (another text) and missing rows: featurized again, same result.
     assert _regroup(warehouse, "UPDATE newsflow.article_features SET source_sha1 = 'stale';") == with_rows
-    assert len(featurized) == ok
+    assert len(featurized) == len(shingled) == ok
     assert _regroup(warehouse, "DELETE FROM newsflow.article_features;") == with_rows
-    assert len(featurized) == 2 * ok
+    assert len(featurized) == len(shingled) == 2 * ok

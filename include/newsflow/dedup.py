@@ -122,16 +122,36 @@ def _url_key(doc: Doc) -> str | None:
 DocKeys = tuple[str | None, str | None, np.ndarray | None, np.ndarray | None]
 
 
-def doc_keys(doc: Doc) -> DocKeys:
-    url = _url_key(doc)
-    norm = normalize_text(doc.text)
+def text_keys(text: str) -> tuple[str, np.ndarray] | None:
+    """Normalized-text key and word-shingle hashes of a text; None below MIN_WORDS (never a copy by its text)."""
+    norm = normalize_text(text)
     if norm.count(" ") + 1 < MIN_WORDS:
-        return url, None, None, None
-    sh = _shingle_hashes(norm)
+        return None
+    return hashlib.sha1(norm.encode()).hexdigest(), _shingle_hashes(norm)
+
+
+def pack_shingles(shingles: np.ndarray) -> bytes:
+    """Shingle hashes as stored (little-endian uint32: they are 32-bit hashes)."""
+    return shingles.astype("<u4").tobytes()
+
+
+def doc_keys(doc: Doc) -> DocKeys:
+    """What dedup compares of a doc; the text's keys come from `doc.features` when extraction stored them."""
+    url = _url_key(doc)
+    stored = doc.features
+    if stored is not None:
+        if stored.text_key is None or stored.shingles is None:
+            return url, None, None, None
+        text_key, sh = stored.text_key, np.frombuffer(stored.shingles, dtype="<u4").astype(np.uint64)
+    else:
+        keys = text_keys(doc.text)
+        if keys is None:
+            return url, None, None, None
+        text_key, sh = keys
     mh = _signature_values(doc.signature)
     if mh is None:
         mh = _minhash(sh)
-    return url, hashlib.sha1(norm.encode()).hexdigest(), sh, mh
+    return url, text_key, sh, mh
 
 
 def find_duplicates(new: Sequence[Doc], existing: Sequence[Doc], *,

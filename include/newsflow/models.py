@@ -5,6 +5,7 @@ Each stage is a pure function over these; I/O (HTTP, PostgreSQL) stays at the ed
 
 from __future__ import annotations
 
+from typing import NamedTuple
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -163,6 +164,18 @@ class ExtractedArticle:
 # --- dedup / stories ------------------------------------------------------------------------
 
 
+class StoredFeatures(NamedTuple):
+    """An article's grouping inputs as stored in newsflow.article_features: story terms and their weights (packed
+    by newsflow.stories.pack_features), whether it is headline-only, and dedup's normalized-text key and word
+    shingle hashes (little-endian uint32), both None for a text too short to be a copy by its text."""
+
+    terms: bytes
+    weights: bytes
+    is_short: bool
+    text_key: str | None
+    shingles: bytes | None
+
+
 @dataclass
 class Doc:
     """An article as the dedup and story stages see it."""
@@ -179,9 +192,9 @@ class Doc:
     story_id: int | None = None  # set for articles already assigned in earlier runs
     duplicate_of: int | None = None
     signature: bytes | None = None  # near-duplicate signature stored with the article
-    # Story features stored with the article (newsflow.stories.pack_features), set only when they were computed
-    # from this very title, text and URL by this featurization: the grouping then reads instead of featurizing.
-    features: tuple[bytes, bytes, bool] | None = None
+    # What extraction stored for the grouping (newsflow.features), set only when it was computed from this very
+    # title, text and URL by this code: the grouping then reads it instead of featurizing and shingling again.
+    features: StoredFeatures | None = None
 
 
 @dataclass

@@ -134,8 +134,9 @@ def pack_features(terms: list[str], weights: np.ndarray, short: bool) -> tuple[b
     return _TERM_SEP.join(terms).encode("utf-8"), weights.astype("<f4").tobytes(), short
 
 
-def unpack_features(packed: tuple[bytes, bytes, bool]) -> tuple[list[str], np.ndarray, bool]:
-    terms_blob, weights_blob, short = packed
+def unpack_features(packed: Sequence) -> tuple[list[str], np.ndarray, bool]:
+    """The first three fields of packed features (StoredFeatures or pack_features' triple) as doc_features."""
+    terms_blob, weights_blob, short = packed[:3]
     weights = np.frombuffer(weights_blob, dtype="<f4").astype(np.float32)
     terms = terms_blob.decode("utf-8").split(_TERM_SEP) if weights.size else []
     if len(terms) != weights.size:

@@ -31,7 +31,7 @@ DUPLICATE_COLUMNS = ("article_id", "duplicate_of", "kind", "score", "run_id", "d
 
 def _doc(row: tuple, story_id: int | None = None, duplicate_of: int | None = None,
          features: tuple | None = None) -> Doc:
-    """A Doc from the first ten columns of a grouping query; `features`: the five article_features columns."""
+    """A Doc from the first ten columns of a grouping query; `features`: the seven article_features columns."""
     aid, url, canonical, outlet, title, text, published, first_seen, lang, sig = row[:10]
     doc = Doc(article_id=aid, url=url, canonical_url=canonical, outlet=outlet, title=title, text=text,
               published_at=published, first_seen_at=first_seen, language=lang, story_id=story_id,
@@ -61,7 +61,7 @@ def group_stories(
             return {"articles": 0, "duplicates": 0, "stories_new": 0, "stories_touched": 0}
         cur.execute(load_sql("recent_grouped_docs"),
                     {"since": since, "as_of": now, "features_version": FEATURES_VERSION})
-        recent = [_doc(r, story_id=r[10], duplicate_of=r[11], features=r[12:17]) for r in cur.fetchall()]
+        recent = [_doc(r, story_id=r[10], duplicate_of=r[11], features=r[12:19]) for r in cur.fetchall()]
         recent_story = {d.article_id: d.story_id for d in recent}
 
         grouping = group_docs(new, recent, story_window_hours=story_window_hours, space=space, dedup_keys=keys)
@@ -99,7 +99,7 @@ def _featurized_new_docs(cur, run_id: str | None, now, space: TermSpace, keys: d
         rows.itersize = MEMBER_FETCH_ROWS
         rows.execute(load_sql("docs_to_group"), {"run_id": run_id, "as_of": now, "features_version": FEATURES_VERSION})
         for r in rows:
-            doc = _doc(r, features=r[10:15])
+            doc = _doc(r, features=r[10:17])
             space.add(doc)
             keys[doc.article_id] = doc_keys(doc)
             docs.append(Doc(**{**doc.__dict__, "text": "", "features": None}))
@@ -119,7 +119,7 @@ def _summaries(cur, story_ids, new, story_of, dup_of, run_id, new_story_ids, now
                         {"story_ids": list(story_ids), "as_of": now, "features_version": FEATURES_VERSION})
         for r in members:
             sid, row = r[0], r[1:]
-            doc = _doc((*row[:9], None), story_id=sid, features=r[13:18])
+            doc = _doc((*row[:9], None), story_id=sid, features=r[13:20])
             space.add(doc)
             by_story[sid][doc.article_id] = Doc(**{**doc.__dict__, "text": "", "features": None})
             if r[11]:

@@ -2,7 +2,7 @@
 SELECT a.article_id, a.url, coalesce(a.canonical_url, a.url_key), o.name, coalesce(v.title, a.title, ''),
        coalesce(v.text, a.text), a.published_at, a.first_seen_at, a.language,
        CASE WHEN coalesce(v.is_current, true) THEN a.signature END, m.story_id, d.duplicate_of,
-       f.version, f.source_sha1, f.terms, f.weights, f.is_short
+       f.version, f.source_sha1, f.terms, f.weights, f.is_short, f.text_key, f.shingles
 FROM newsflow.articles a
 JOIN newsflow.outlets o ON o.outlet_id = a.outlet_id
 LEFT JOIN newsflow.article_features f ON f.article_id = a.article_id AND f.version = %(features_version)s
