@@ -27,11 +27,13 @@ class Settings:
     home: str = ""
     #: The feeds file used when none is passed.
     feeds: str = str(REPO_ROOT / "include" / "feeds.yaml")
-    #: Feeds per mapped fetch task: small enough to spread over workers, large enough to amortize task start.
-    feed_batch_size: int = 10
-    #: Article pages per mapped fetch/extract task; memory of a task is bounded by this, not by the run. 1,000
-    #: amortizes a task's start-up (Airflow, language model, extractor warm-up: ~5 s) to ~10 %.
-    article_batch_size: int = 1000
+    #: Feeds per mapped fetch task: small enough to spread over workers, large enough to amortize task start
+    #: (~1.1 s CPU of Airflow per task here, more than parsing 10 feeds of 100 entries: docs/performance.md).
+    feed_batch_size: int = 25
+    #: Article pages per mapped fetch_articles task; memory of a task is bounded by this, not by the run. A task
+    #: costs ~2 s CPU before its first page (Airflow ~1.1 s, language model and extractor warm-up ~1 s): 2,000
+    #: pages (~7 ms each) make that ~1.5 %, and a retry redoes at most one batch of extractions.
+    article_batch_size: int = 2000
     #: Concurrent HTTP requests inside one task (politeness limits per host still apply).
     fetch_workers: int = 8
     #: Entries taken from one feed document at most.

@@ -40,7 +40,7 @@ MAX_URL_KEY_BYTES = 2_000
 #: HTTP headers worth keeping next to a raw document.
 KEPT_HEADERS = ("content-type", "etag", "last-modified", "date", "cache-control", "content-language")
 #: Feeds stored per transaction: per feed, two stage tables, their COPYs and a commit cost more than the rows
-#: themselves. A feed batch (NEWSFLOW_FEED_BATCH_SIZE, 10 by default) is then one transaction; its bodies are
+#: themselves. A feed batch (NEWSFLOW_FEED_BATCH_SIZE, 25 by default) is then one transaction; its bodies are
 #: in memory anyway, as the whole batch is fetched at once.
 FEED_WRITE_CHUNK = 25
 
