@@ -15,21 +15,33 @@ import time
 from newsflow.demo import demo_newsroom, serve, write_feeds_yaml
 from newsflow.feeds_config import load_feeds
 from newsflow.http import HttpClient
-from newsflow.pipeline import extract_batch, fetch_feed_batch, fetch_page_batch, plan_pages, prepare_run
+from newsflow.pipeline import fetch_extract_batch, fetch_feed_batch, fetch_page_batch, plan_pages, prepare_run
 from newsflow.politeness import HostLimiter, RobotsCache
 from newsflow.warehouse import connect
 from wh import count
 
+# The pages are stored already, as after a fetch_articles attempt that died before its load: the child is the
+# retry, which extracts them from the warehouse and loads them (nothing left to fetch).
 CHILD = textwrap.dedent(
     """
     import sys
-    from newsflow.pipeline import extract_batch
+    from newsflow.http import HttpClient
+    from newsflow.pipeline import fetch_extract_batch
+    from newsflow.politeness import HostLimiter, RobotsCache
     from newsflow.warehouse import connect
     conn = connect(sys.argv[1], application_name="newsflow-killed-load")
-    extract_batch(conn, sys.argv[2], int(sys.argv[3]))
+    with HttpClient() as http:
+        fetch_extract_batch(conn, sys.argv[2], int(sys.argv[3]), http=http, limiter=HostLimiter(),
+                            robots=RobotsCache(http))
     print("finished")
     """
 )
+
+
+def _load(conn, batch_no: int) -> dict[str, int]:
+    """What a retried fetch_articles task does once its pages are stored."""
+    with HttpClient() as http:
+        return fetch_extract_batch(conn, "run-k", batch_no, http=http, limiter=HostLimiter(), robots=RobotsCache(http))
 
 
 
@@ -82,9 +94,9 @@ def test_sigkill_mid_load_leaves_nothing_and_retry_completes(warehouse_url, ware
     assert count(warehouse, "SELECT count(*) FROM newsflow.article_revisions") == 0
 
     # The retry (what Airflow does next) completes the load, once.
-    counts = extract_batch(warehouse, "run-k", batch_no)
-    assert counts["new"] == len(newsroom.articles)
-    assert extract_batch(warehouse, "run-k", batch_no)["new"] == 0, "a second retry changes nothing"
+    counts = _load(warehouse, batch_no)
+    assert counts["new"] == len(newsroom.articles) and counts["fetched"] == 0
+    assert _load(warehouse, batch_no)["new"] == 0, "a second retry changes nothing"
     assert count(warehouse, "SELECT count(*) FROM newsflow.articles") == len(newsroom.articles)
 
     # ... and the same rows as a load that was never interrupted.
@@ -92,7 +104,7 @@ def test_sigkill_mid_load_leaves_nothing_and_retry_completes(warehouse_url, ware
     with warehouse.cursor() as cur:
         cur.execute("DELETE FROM newsflow.articles")
     warehouse.commit()
-    extract_batch(warehouse, "run-k", batch_no)
+    _load(warehouse, batch_no)
     assert _articles(warehouse) == after_retry
 
 

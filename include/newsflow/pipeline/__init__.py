@@ -3,7 +3,6 @@
 Every stage reads its work from the warehouse and writes its results there in transactions, returning only counts.
 """
 
-from newsflow.pipeline.articles import extract_batch
 from newsflow.pipeline.checks import run_data_checks
 from newsflow.pipeline.feeds import fetch_feed_batch
 from newsflow.pipeline.fetch_extract import fetch_extract_batch
@@ -12,7 +11,6 @@ from newsflow.pipeline.pages import fetch_page_batch, plan_pages
 from newsflow.pipeline.runs import finish_run, prepare_run, record_stage
 
 __all__ = [
-    "extract_batch",
     "fetch_extract_batch",
     "fetch_feed_batch",
     "fetch_page_batch",

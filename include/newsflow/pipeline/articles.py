@@ -1,4 +1,4 @@
-"""Stage: extract and clean the fetched pages of one batch and upsert them as articles.
+"""Extraction of fetched pages into article rows, and their load (fetch_articles and replay call these).
 
 One transaction per batch: COPY into a staging table, archive changed versions, then INSERT ... ON CONFLICT.
 """
@@ -17,7 +17,7 @@ from newsflow.features import FEATURE_COLUMNS, feature_row
 from newsflow.models import MAX_FIELD_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, EntryHints, ExtractedArticle
 from newsflow.provenance import PROVENANCE_VERSION, write_provenance
 from newsflow.pipeline.pages import QueueItem, read_queue_batch
-from newsflow.pipeline.runs import run_clock, versions
+from newsflow.pipeline.runs import versions
 from newsflow.urlnorm import canonicalize_url
 from newsflow.warehouse.db import copy_rows, create_stage, load_sql, transaction
 
@@ -156,15 +156,3 @@ def store_articles(conn: psycopg2.extensions.connection, run_id: str, rows: list
             (run_id,),
         )
     return new, changed
-
-
-def extract_batch(
-    conn: psycopg2.extensions.connection, run_id: str, batch_no: int, *, now: datetime | None = None
-) -> dict[str, int]:
-    """Extract the stored pages of one batch and upsert the articles in one transaction; returns counts."""
-    now = now or run_clock(conn, run_id)
-    items, bodies = stored_pages(conn, run_id, batch_no)
-    rows, statuses, features = extract_items(items, bodies, run_id=run_id, now=now)
-    counts = {"pages": len(items), "new": 0, "changed": 0, **{f"status_{k}": v for k, v in statuses.items()}}
-    counts["new"], counts["changed"] = store_articles(conn, run_id, rows, features)
-    return counts
