@@ -522,3 +522,88 @@ def test_fault_server_stops_promptly_with_hanging_clients():
         for t in threads:
             t.join(5)
     assert len(results) == 3 and all(r.status != "ok" for r in results)
+
+
+class _DropsReusedConnection:
+    """Answers the first request of every connection (keep-alive), then closes the first connection when a
+    second request arrives on it, without a response: a keep-alive socket dying just as it is reused."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/page"
+        self.connections = 0
+        self.dropped = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._handle, args=(conn, self.connections == 1), daemon=True).start()
+
+    def _handle(self, conn, drop_second: bool) -> None:
+        body = b"<html><body><p>served</p></body></html>"
+        with conn:
+            for n in range(1, 100):
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    data += chunk
+                if drop_second and n == 2:
+                    self.dropped += 1
+                    return  # closed without a response
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_a_keep_alive_connection_dropped_on_reuse_is_sent_again_once():
+    site = _DropsReusedConnection()
+    try:
+        with HttpClient(SETTINGS) as client:
+            first = client.fetch(site.url, kind="article")
+            second = client.fetch(site.url, kind="article")
+        assert first.status == second.status == "ok", (first.error, second.error)
+        assert second.body and b"served" in second.body
+        assert site.dropped == 1 and site.connections == 2, "the second GET went again on a fresh connection"
+    finally:
+        site.close()
+
+
+def test_a_host_that_always_drops_the_request_gets_two_attempts_then_a_connection_error():
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    attempts = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(4096)
+                attempts.append(1)  # closed without a response
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        with HttpClient(SETTINGS) as client:
+            res = client.fetch(f"http://127.0.0.1:{sock.getsockname()[1]}/x", kind="article")
+        assert res.status == "connection_error" and "will retry later" in res.error
+        assert len(attempts) == 2
+    finally:
+        sock.close()

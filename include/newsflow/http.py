@@ -212,6 +212,11 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+#: Errors before any response byte after which a GET is sent once more (connect failures are not: a fresh
+#: connection already failed, and the fetch is retried at the next run).
+RESENDABLE_ERRORS = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx transport whose sockets go through the private-network guard and the thread's deadline."""
 
@@ -514,6 +519,7 @@ class HttpClient:
         current = url
         seen = {self._norm(url): 1}  # URL -> visits
         headers = self._headers(kind, validators)
+        resent = False
         while True:
             res.final_url = current
             reason = check_url(current, self.policy)
@@ -536,7 +542,14 @@ class HttpClient:
                 res.status, res.error = "invalid_url", f"cannot request {current!r}: {exc}; fix the URL"
                 return res
             except httpx.HTTPError as exc:
-                return self._connection_error(res, current, exc)
+                if resent or not isinstance(exc, RESENDABLE_ERRORS):
+                    return self._connection_error(res, current, exc)
+                # No response started: a pooled keep-alive socket was closed as it was reused (by the server's
+                # idle timeout, or under load by the pool itself), so the GET never reached the server. Sent
+                # once more, on a fresh connection, within the same deadline; a host that always drops us
+                # costs two attempts, never more.
+                resent = True
+                continue
             try:
                 if resp.status_code in REDIRECT_CODES:
                     nxt = self._redirect(res, resp, current, seen)
