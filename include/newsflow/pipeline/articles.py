@@ -14,10 +14,16 @@ import psycopg2.extensions
 from newsflow.dedup import normalized_text_hash, text_signature
 from newsflow.extract import extract_article
 from newsflow.features import FEATURE_COLUMNS, feature_row
-from newsflow.models import MAX_FIELD_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, EntryHints, ExtractedArticle
-from newsflow.provenance import PROVENANCE_VERSION, write_provenance
+from newsflow.models import (
+    MAX_FIELD_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    EntryHints,
+    ExtractedArticle,
+)
 from newsflow.pipeline.pages import QueueItem, read_queue_batch
 from newsflow.pipeline.runs import versions
+from newsflow.provenance import PROVENANCE_VERSION, write_provenance
 from newsflow.urlnorm import canonicalize_url
 from newsflow.warehouse.db import copy_rows, create_stage, load_sql, transaction
 
@@ -29,6 +35,7 @@ ARTICLE_COLUMNS = (
     "word_count", "extraction_status", "extraction_method", "extractor_version", "content_hash", "signature",
     "raw_sha256", "first_seen_at", "last_changed_at", "first_run_id",
 )
+_TITLE, _TEXT = ARTICLE_COLUMNS.index("title"), ARTICLE_COLUMNS.index("text")
 #: Per-page budget; a pathological page fails alone with a status.
 EXTRACT_DEADLINE_S = 10.0
 MAX_LIST_ITEMS = 50
@@ -81,10 +88,8 @@ def extract_item(item: QueueItem, body: bytes | None, *, run_id: str, now: datet
     else:
         art = extract_article(body, it.final_url or it.link, hints=hints, deadline_s=EXTRACT_DEADLINE_S)
     row = article_row(it, art, run_id=run_id, now=now, extractor_version=extractor_version)
-    features = None
-    if art.status == "ok":
-        features = feature_row(row[ARTICLE_COLUMNS.index("url_key")], row[ARTICLE_COLUMNS.index("title")],
-                               row[ARTICLE_COLUMNS.index("text")], row[ARTICLE_COLUMNS.index("url")])
+    # Features of the title and text as stored (cut to the warehouse bounds), i.e. what the grouping will read.
+    features = feature_row(it.url_key, row[_TITLE], row[_TEXT], it.link) if art.status == "ok" else None
     return row, art.status, features
 
 

@@ -5,7 +5,6 @@ Fetching waits on the network and extraction on the CPU: overlapped, a batch cos
 
 from __future__ import annotations
 
-import logging
 import queue
 import threading
 from collections.abc import Iterator
@@ -14,12 +13,10 @@ from datetime import datetime
 import psycopg2.extensions
 
 from newsflow.http import HttpClient
-from newsflow.pipeline.articles import extract_item, stored_pages, store_articles
+from newsflow.pipeline.articles import extract_item, store_articles, stored_pages
 from newsflow.pipeline.pages import QueueItem, fetch_page_batch
 from newsflow.pipeline.runs import run_clock, versions
 from newsflow.politeness import HostLimiter, RobotsCache
-
-log = logging.getLogger(__name__)
 
 #: Stored pages waiting for the extractor. When it falls behind, the fetch thread blocks on this queue and the
 #: fetch workers stop after their in-flight pages: decoded bodies in memory stay bounded, whatever the batch size.
